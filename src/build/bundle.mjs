@@ -1,0 +1,22 @@
+// Builds dist/iperf3-monitor.mjs: one ESM file that starts ~3x faster than the tsc output run
+// from node_modules, which matters for a CronJob that starts once per cycle.
+import { build } from 'esbuild';
+import { chmod } from 'node:fs/promises';
+
+const outfile = 'dist/iperf3-monitor.mjs';
+await build({
+  entryPoints: ['src/main.ts'],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  // Bundled CommonJS dependencies call require(); ESM output has none unless we create one.
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+await chmod(outfile, 0o755);
