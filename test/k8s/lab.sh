@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# A tiny throwaway network-namespace lab for the Kubernetes rig (until/unless the runner's own
+# `iperf3-monitor lab up` is used): one netns per node on a private bridge, an `iperf3 -s` in each.
+# Traffic stays inside these namespaces. Names/addresses are distinct from the runner's own lab.
+#   lab.sh up NODE...     create netns ik8s-NODE (10.231.0.(10+i)/24 on bridge ik8s-br0), start iperf3 -s
+#   lab.sh del NODE       remove one node (its iperf3 server and netns)
+#   lab.sh down           remove everything
+#   lab.sh list           print "NODE IP NETNS" lines
+# Env: IPERF3_MONITOR_K8S_STATE (default ${TMPDIR:-/tmp}/iperf3-monitor-k8s), LAB_PORT (default 5201).
+set -euo pipefail
+
+STATE="${IPERF3_MONITOR_K8S_STATE:-${TMPDIR:-/tmp}/iperf3-monitor-k8s}"
+LAB="$STATE/lab"
+BR=ik8s-br0
+PREFIX=ik8s-
+SUBNET=10.231.0
+PORT="${LAB_PORT:-5201}"
+
+die() { echo "lab.sh: $*" >&2; exit 1; }
+
+node_up() { # node_up NAME INDEX
+  local name="$1" i="$2" ns="$PREFIX$1" ip="$SUBNET.$((10 + $2))"
+  local host="ik8s${i}h" peer="ik8s${i}n"
+  [[ "$name" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ && ${#ns} -le 40 ]] || die "bad node name: $name"
+  ip netns add "$ns"
+  ip link add "$host" type veth peer name "$peer"
+  ip link set "$host" master "$BR" up
+  ip link set "$peer" netns "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set "$peer" name eth0
+  ip -n "$ns" addr add "$ip/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip netns exec "$ns" /usr/bin/iperf3 -s -p "$PORT" -D -I "$LAB/$name.pid" --logfile "$LAB/$name.log"
+  echo "$name $ip $ns $i" >>"$LAB/nodes"
+}
+
+node_del() { # node_del NAME
+  local name="$1" line pid
+  line="$(awk -v n="$name" '$1 == n' "$LAB/nodes" 2>/dev/null || true)"
+  [[ -n "$line" ]] || return 0
+  if [[ -f "$LAB/$name.pid" ]]; then
+    pid="$(cat "$LAB/$name.pid")"
+    kill "$pid" 2>/dev/null || true
+    rm -f "$LAB/$name.pid"
+  fi
+  ip netns del "$PREFIX$name" 2>/dev/null || true # deleting the netns removes its veth pair
+  awk -v n="$name" '$1 != n' "$LAB/nodes" >"$LAB/nodes.new" && mv "$LAB/nodes.new" "$LAB/nodes"
+}
+
+case "${1:-}" in
+  up)
+    shift
+    [[ $# -gt 0 ]] || set -- node-a node-b node-c
+    mkdir -p "$LAB"
+    ip link show "$BR" >/dev/null 2>&1 || { ip link add "$BR" type bridge && ip link set "$BR" up; }
+    touch "$LAB/nodes"
+    next=$(( $(awk 'BEGIN{m=0} $4>m{m=$4} END{print m}' "$LAB/nodes") + 1 ))
+    for n in "$@"; do
+      if awk -v n="$n" '$1 == n {f=1} END{exit !f}' "$LAB/nodes"; then continue; fi
+      node_up "$n" "$next"
+      next=$((next + 1))
+    done
+    # wait until every server listens
+    while read -r n _ ns _; do
+      for _ in $(seq 50); do
+        ip netns exec "$ns" ss -Hltn "sport = :$PORT" | grep -q . && break
+        sleep 0.1
+      done
+      ip netns exec "$ns" ss -Hltn "sport = :$PORT" | grep -q . || die "iperf3 server of $n not listening"
+    done <"$LAB/nodes"
+    cut -d' ' -f1-3 "$LAB/nodes"
+    ;;
+  del)
+    [[ $# -eq 2 ]] || die "usage: lab.sh del NODE"
+    node_del "$2"
+    ;;
+  down)
+    if [[ -f "$LAB/nodes" ]]; then
+      mapfile -t names < <(cut -d' ' -f1 "$LAB/nodes")
+      for n in "${names[@]}"; do node_del "$n"; done
+    fi
+    # leftovers from a crashed run
+    mapfile -t left < <(ip netns list | awk -v p="$PREFIX" 'index($1, p) == 1 {print $1}')
+    for ns in "${left[@]}"; do ip netns del "$ns" || true; done
+    ip link del "$BR" 2>/dev/null || true
+    rm -rf "$LAB"
+    ;;
+  list)
+    [[ -f "$LAB/nodes" ]] && cut -d' ' -f1-3 "$LAB/nodes"
+    ;;
+  *)
+    die "usage: lab.sh up [NODE...] | del NODE | down | list"
+    ;;
+esac
