@@ -6,7 +6,8 @@
 #   lab.sh del NODE       remove one node (its iperf3 server and netns)
 #   lab.sh down           remove everything
 #   lab.sh list           print "NODE IP NETNS" lines
-# Env: IPERF3_MONITOR_K8S_STATE (default ${TMPDIR:-/tmp}/iperf3-monitor-k8s), LAB_PORT (default 5201).
+# Env: IPERF3_MONITOR_K8S_STATE (default ${TMPDIR:-/tmp}/iperf3-monitor-k8s), LAB_PORT (default 5201),
+#      LAB_RATE (htb egress rate per node, default 200mbit, so bandwidths are stable; "off" = unshaped).
 set -euo pipefail
 
 STATE="${IPERF3_MONITOR_K8S_STATE:-${TMPDIR:-/tmp}/iperf3-monitor-k8s}"
@@ -15,6 +16,7 @@ BR=ik8s-br0
 PREFIX=ik8s-
 SUBNET=10.231.0
 PORT="${LAB_PORT:-5201}"
+RATE="${LAB_RATE:-200mbit}"
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 
@@ -30,6 +32,10 @@ node_up() { # node_up NAME INDEX
   ip -n "$ns" link set "$peer" name eth0
   ip -n "$ns" addr add "$ip/24" dev eth0
   ip -n "$ns" link set eth0 up
+  if [[ "$RATE" != off ]]; then
+    ip netns exec "$ns" tc qdisc add dev eth0 root handle 1: htb default 10
+    ip netns exec "$ns" tc class add dev eth0 parent 1: classid 1:10 htb rate "$RATE" quantum 60000
+  fi
   ip netns exec "$ns" /usr/bin/iperf3 -s -p "$PORT" -D -I "$LAB/$name.pid" --logfile "$LAB/$name.log"
   echo "$name $ip $ns $i" >>"$LAB/nodes"
 }
