@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { buildRunConfig, type RawRunOptions, type RunConfig } from '../config/run-config.ts';
+import type { Server } from '../model/types.ts';
+import type { ClientRunner } from '../exec/process-outcome.ts';
+import { parseTargets } from '../discovery/targets-file.ts';
+import { discoverPods, apiPodLister } from '../discovery/kubernetes.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
+import { localRunner } from '../exec/local-runner.ts';
+import { kubernetesExecRunner } from '../exec/kubernetes-exec-runner.ts';
+import { pushgateway } from '../push/pushgateway.ts';
+import { pushFetch, pushHeaders } from './push-transport.ts';
+import { runCycle, planCycle } from '../run/cycle.ts';
+import { systemClock } from '../schedule/clock.ts';
+import { jsonReport } from '../output/json-report.ts';
+import { renderMatrix } from '../output/matrix.ts';
+import { renderPlan } from '../output/plan.ts';
+import { progressLine } from '../output/progress.ts';
+import { ConfigError } from '../errors/config-error.ts';
+import { Exec } from '@kubernetes/client-node';
+
+// The entry point's half of `run`: builds the real edges (files, Kubernetes, processes, HTTP,
+// clock) from the validated config and hands them to the cycle. Returns the exit code.
+
+export interface RunIo {
+  env: Record<string, string | undefined>;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+export function configFromRaw(raw: RawRunOptions, env: Record<string, string | undefined>): RunConfig {
+  return buildRunConfig(raw, { SOURCE_NODE_NAME: env.SOURCE_NODE_NAME }, {
+    readText: (p) => readFileSync(p, 'utf8'),
+    serviceAccountNamespace: () => {
+      try {
+        return readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  });
+}
+
+export async function runCommand(config: RunConfig, io: RunIo): Promise<number> {
+  const { log } = io;
+  const startedAt = systemClock.now();
+  let discover: () => Promise<Server[]>;
+  let runner: ClientRunner;
+  const d = config.discovery;
+  if (d.kind === 'static') {
+    let text: string;
+    try {
+      text = readFileSync(d.file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`--targets ${d.file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'targets');
+    }
+    const servers = parseTargets(text, d.file, config.port);
+    discover = async () => servers;
+    runner = localRunner(config.clientCommand ?? [config.iperf3]);
+  } else {
+    const kc = loadKubeConfig(d.kubeconfig);
+    const server = kc.getCurrentCluster()?.server;
+    discover = () =>
+      discoverPods(apiPodLister(kc), {
+        ...(d.namespace !== undefined ? { namespace: d.namespace } : {}),
+        selector: d.selector,
+        port: config.port,
+        ...(d.container ? { container: d.container } : {}),
+        ...(server ? { server } : {}),
+      });
+    runner =
+      config.mode === 'star'
+        ? localRunner([config.iperf3])
+        : config.clientCommand
+          ? localRunner(config.clientCommand)
+          : kubernetesExecRunner(new Exec(kc), config.iperf3);
+  }
+
+  if (config.dryRun) {
+    const servers = await discover();
+    io.stdout.write(renderPlan(servers, await planCycle(config, servers)));
+    return 0;
+  }
+
+  const gw = config.push
+    ? pushgateway({
+        url: config.push.url,
+        timeoutMs: config.push.timeoutMs,
+        retries: config.push.retries,
+        headers: pushHeaders(config.push),
+        fetch: pushFetch(config.push),
+        sleep: (ms) => systemClock.sleep(ms),
+      })
+    : undefined;
+  const tty = io.stderr.isTTY && config.output === 'table';
+  let progress: ReturnType<typeof progressLine> | undefined;
+  const report = await runCycle(
+    config,
+    {
+      clock: systemClock,
+      log,
+      discover,
+      onPlan: (pairs) => {
+        if (tty) progress = progressLine(pairs.length, (s) => io.stderr.write(s));
+      },
+      runner,
+      ...(gw ? { pushgateway: gw } : {}),
+      signal: io.signal,
+      onEvent: (e) => progress?.onEvent(e),
+    },
+    startedAt,
+  );
+  progress?.clear();
+  const count = (s: string) => report.results.filter((r) => r.status === s).length;
+  log.info(
+    {
+      duration_s: (report.endedAt - report.startedAt) / 1000,
+      servers: report.servers.length,
+      tests: report.results.length,
+      success: count('success'),
+      failure: count('failure'),
+      skipped: count('skipped'),
+      pushed_groups: report.pushed?.groups,
+      push_errors: report.pushed?.errors.length,
+    },
+    'cycle finished',
+  );
+  if (config.output === 'json') io.stdout.write(jsonReport(report));
+  else if (config.output === 'table') io.stdout.write(renderMatrix(report, !!io.stdout.isTTY));
+  return report.exitCode;
+}

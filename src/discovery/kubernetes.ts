@@ -1,0 +1,76 @@
+import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { Server } from '../model/types.ts';
+import { DiscoveryError } from '../errors/discovery-error.ts';
+import { selectServers, type PodView } from './select-servers.ts';
+
+// Lists the iperf3 server pods through the Kubernetes API. The field selector keeps the answer small
+// on big clusters; readiness and one-per-node are decided in selectServers.
+
+export interface PodLister {
+  /** `namespace` undefined: all namespaces. */
+  list(namespace: string | undefined, labelSelector: string): Promise<PodView[]>;
+}
+
+export function apiPodLister(kc: KubeConfig, timeoutMs = 30_000): PodLister {
+  const api = kc.makeApiClient(CoreV1Api);
+  return {
+    async list(namespace, labelSelector) {
+      const fieldSelector = 'status.phase=Running';
+      const call =
+        namespace === undefined
+          ? api.listPodForAllNamespaces({ labelSelector, fieldSelector })
+          : api.listNamespacedPod({ namespace, labelSelector, fieldSelector });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      });
+      try {
+        return (await Promise.race([call, timeout])).items;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+export interface KubernetesDiscoveryOptions {
+  namespace?: string;
+  selector: string;
+  port: number;
+  container?: string;
+  server?: string;
+}
+
+export async function discoverPods(lister: PodLister, o: KubernetesDiscoveryOptions): Promise<Server[]> {
+  const scope = o.namespace === undefined ? 'in all namespaces' : `in namespace ${o.namespace}`;
+  const target = `${scope} with selector ${o.selector}${o.server ? ` at ${o.server}` : ''}`;
+  let pods: PodView[];
+  try {
+    pods = await lister.list(o.namespace, o.selector);
+  } catch (e) {
+    throw new DiscoveryError('list pods', target, describeApiError(e), { cause: e });
+  }
+  const servers = selectServers(pods, o.port, o.container);
+  if (servers.length === 0) {
+    throw new DiscoveryError('list pods', target, `no Running and Ready server pod with an IP (${pods.length} pods matched)`);
+  }
+  return servers;
+}
+
+function describeApiError(e: unknown): string {
+  if (e instanceof ApiException) {
+    const body = typeof e.body === 'string' ? safeJson(e.body) : e.body;
+    const msg = (body as { message?: string } | undefined)?.message;
+    return `HTTP ${e.code}${msg ? `: ${msg}` : ''}`;
+  }
+  const err = e as { message?: string; code?: string };
+  return [err.code, err.message].filter(Boolean).join(' ') || String(e);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text.slice(0, 200) };
+  }
+}

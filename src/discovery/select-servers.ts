@@ -1,0 +1,32 @@
+import type { Server } from '../model/types.ts';
+
+// From the pods the API returned to the servers worth testing: Running and Ready, with an IP and a
+// node, one per node (a DaemonSet rollout briefly has two: keep the newest), sorted by node name so
+// that the plan — and so the schedule — is the same for the same cluster.
+
+/** The fields of a pod that discovery reads (the client library's V1Pod fits). */
+export interface PodView {
+  metadata?: { name?: string; namespace?: string; creationTimestamp?: Date | string; deletionTimestamp?: Date | string };
+  spec?: { nodeName?: string; containers?: { name: string }[] };
+  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+export function selectServers(pods: readonly PodView[], port: number, container?: string): Server[] {
+  const byNode = new Map<string, { server: Server; created: number }>();
+  for (const pod of pods) {
+    const node = pod.spec?.nodeName;
+    const ip = pod.status?.podIP;
+    const name = pod.metadata?.name;
+    if (!node || !ip || !name || pod.metadata?.deletionTimestamp) continue;
+    if (pod.status?.phase !== 'Running') continue;
+    if (!pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
+    const created = new Date(pod.metadata?.creationTimestamp ?? 0).getTime();
+    const prev = byNode.get(node);
+    if (prev && prev.created >= created) continue;
+    const server: Server = { node, ip, port, pod: { namespace: pod.metadata?.namespace ?? 'default', name } };
+    const c = container ?? pod.spec?.containers?.[0]?.name;
+    if (c) server.pod!.container = c;
+    byNode.set(node, { server, created });
+  }
+  return [...byNode.values()].map((v) => v.server).sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+}

@@ -1,0 +1,36 @@
+import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import type { Server } from '../model/types.ts';
+import { ConfigError } from '../errors/config-error.ts';
+
+// Static targets for running without Kubernetes: a JSON or YAML list of {node, ip, port?}. YAML is a
+// superset of JSON, so one parser reads both. Every mistake names the file and the entry.
+
+export function parseTargets(text: string, file: string, defaultPort: number): Server[] {
+  const where = `--targets ${file}`;
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`${where}: not valid JSON or YAML: ${(e as Error).message.split('\n')[0]}`, 'targets');
+  }
+  if (!Array.isArray(doc)) throw new ConfigError(`${where}: expected a list of {node, ip, port?}`, 'targets');
+  if (doc.length === 0) throw new ConfigError(`${where}: the list is empty`, 'targets');
+  const seen = new Set<string>();
+  const servers = doc.map((e: unknown, i): Server => {
+    const at = `${where}: entry ${i + 1}`;
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new ConfigError(`${at}: expected an object with node and ip`, 'targets');
+    const { node, ip, port, ...rest } = e as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) throw new ConfigError(`${at}: unknown field "${extra[0]}" (allowed: node, ip, port)`, 'targets');
+    if (typeof node !== 'string' || node.length === 0) throw new ConfigError(`${at}: "node" must be a non-empty string`, 'targets');
+    if (typeof ip !== 'string' || isIP(ip) === 0) throw new ConfigError(`${at} (${node}): "ip" must be an IPv4 or IPv6 address, got ${JSON.stringify(ip)}`, 'targets');
+    if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535)) {
+      throw new ConfigError(`${at} (${node}): "port" must be an integer from 1 to 65535, got ${JSON.stringify(port)}`, 'targets');
+    }
+    if (seen.has(node)) throw new ConfigError(`${at}: node ${JSON.stringify(node)} is listed twice`, 'targets');
+    seen.add(node);
+    return { node, ip, port: (port as number | undefined) ?? defaultPort };
+  });
+  return servers.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+}

@@ -1,0 +1,69 @@
+import { Writable } from 'node:stream';
+import type { Exec, V1Status } from '@kubernetes/client-node';
+import type { ClientRunner, ProcessOutcome } from './process-outcome.ts';
+
+// Mesh mode in Kubernetes: the client runs inside the source node's server pod through the
+// pods/exec API, so the test leaves from that node's network (hostNetwork) with no extra pods.
+// The exec status carries the exit code; a refused or broken exec is a start error, never a throw.
+
+export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'): ClientRunner {
+  return (pair, args, { timeoutMs, signal }) =>
+    new Promise<ProcessOutcome>((resolve) => {
+      const pod = pair.source.pod;
+      if (!pod) {
+        resolve({ stdout: '', stderr: '', timeoutMs, startError: { kind: 'exec', message: `node ${pair.source.node} has no server pod to exec into` } });
+        return;
+      }
+      let stdout = '';
+      let stderr = '';
+      let status: V1Status | undefined;
+      let socket: { close(): void } | undefined;
+      let settled = false;
+      const sink = (append: (s: string) => void) =>
+        new Writable({
+          write(chunk, _enc, cb) {
+            append(chunk.toString());
+            cb();
+          },
+        });
+      const done = (extra: Partial<ProcessOutcome>) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        socket?.close();
+        const out: ProcessOutcome = { stdout, stderr, timeoutMs, ...extra };
+        const code = exitCode(status);
+        if (code !== undefined && !extra.timedOut && !extra.aborted) out.exitCode = code;
+        if (status?.status === 'Failure' && code === undefined && !out.startError) {
+          out.startError = { kind: 'exec', message: `pods/exec ${pod.namespace}/${pod.name}: ${status.message ?? status.reason ?? 'failed'}` };
+        }
+        resolve(out);
+      };
+      const timer = setTimeout(() => done({ timedOut: true }), timeoutMs);
+      const onAbort = () => done({ aborted: true });
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      exec
+        .exec(pod.namespace, pod.name, pod.container ?? '', [iperf3, ...args], sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, (s) => {
+          status = s;
+        })
+        .then(
+          (ws) => {
+            socket = ws;
+            if (settled) ws.close();
+            ws.on('close', () => done({}));
+          },
+          (e: unknown) => done({ startError: { kind: 'exec', message: `pods/exec ${pod.namespace}/${pod.name}: ${(e as Error).message ?? e}` } }),
+        );
+    });
+}
+
+/** "Success" → 0; "NonZeroExitCode" carries the code in details.causes[reason=ExitCode]. */
+function exitCode(s: V1Status | undefined): number | undefined {
+  if (!s) return undefined;
+  if (s.status === 'Success') return 0;
+  const cause = s.details?.causes?.find((c) => c.reason === 'ExitCode');
+  const n = cause?.message === undefined ? NaN : Number(cause.message);
+  return Number.isInteger(n) ? n : undefined;
+}

@@ -1,0 +1,35 @@
+import { execa } from 'execa';
+import type { Pair } from '../model/types.ts';
+import type { ClientRunner, ProcessOutcome } from './process-outcome.ts';
+import { commandFor } from './command-template.ts';
+
+// Runs the iperf3 client as a local process: in star mode the plain binary, with static targets the
+// client command of the source node (e.g. `ip netns exec lab-{node} iperf3`). A non-zero exit, a
+// timeout or an abort is data for the parser (reject: false), never an exception.
+
+/** `words`: the command before the iperf3 arguments, with {node} standing for the source node. */
+export function localRunner(words: readonly string[]): ClientRunner {
+  return async (pair: Pair, args: string[], { timeoutMs, signal }): Promise<ProcessOutcome> => {
+    const [file, ...pre] = commandFor(words, pair.source.node);
+    const r = await execa(file!, [...pre, ...args], {
+      reject: false,
+      timeout: timeoutMs,
+      cancelSignal: signal,
+      forceKillAfterDelay: 2000,
+      stdin: 'ignore',
+      stripFinalNewline: false,
+    });
+    const out: ProcessOutcome = {
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? ''),
+      exitCode: r.exitCode,
+      timedOut: r.timedOut,
+      aborted: r.isCanceled,
+      timeoutMs,
+    };
+    if (r.failed && r.exitCode === undefined && !r.timedOut && !r.isCanceled && !r.isTerminated) {
+      out.startError = { kind: 'spawn', message: `cannot start ${file}: ${r.originalMessage ?? r.shortMessage}` };
+    }
+    return out;
+  };
+}

@@ -1,0 +1,36 @@
+import type { Pair } from '../model/types.ts';
+
+// The iperf3 client arguments for one test. Always JSON (-J): the only output we trust, and the only
+// one that carries iperf3's own "error" key. UDP always gets -b, or iperf3 sends 1 Mbit/s.
+
+export interface IperfOptions {
+  durationS: number;
+  omitS: number;
+  parallel: number;
+  udpBitrate: string;
+  connectTimeoutS: number;
+}
+
+export function clientArgs(pair: Pair, o: IperfOptions): string[] {
+  const d = pair.destination;
+  const args = ['-c', d.ip, '-p', String(d.port), '-J', '-t', String(o.durationS)];
+  if (o.omitS > 0) args.push('-O', String(o.omitS));
+  if (o.parallel > 1) args.push('-P', String(o.parallel));
+  args.push('--connect-timeout', String(Math.round(o.connectTimeoutS * 1000)));
+  if (pair.protocol === 'udp') args.push('-u', '-b', o.udpBitrate);
+  return args;
+}
+
+/**
+ * How long one test may take before it is killed: the test itself plus the connect timeout plus
+ * slack for process start, the control exchange and result transfer (iperf3's own timers bound
+ * none of those once connected).
+ */
+export function testTimeoutMs(o: IperfOptions): number {
+  return Math.round((o.durationS + o.omitS + o.connectTimeoutS) * 1000 + 5000);
+}
+
+/** What one test normally takes, for deciding whether it can finish before a deadline. */
+export function expectedTestMs(o: IperfOptions): number {
+  return Math.round((o.durationS + o.omitS) * 1000 + 500);
+}

@@ -1,0 +1,70 @@
+// The values that flow through the pipeline: discover → plan → schedule/execute → parse → metrics → push.
+
+export type Protocol = 'tcp' | 'udp';
+export const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp'];
+
+/** Where an iperf3 server listens; in Kubernetes also the pod that hosts it (mesh mode execs into it). */
+export interface Server {
+  node: string;
+  ip: string;
+  port: number;
+  pod?: { namespace: string; name: string; container?: string };
+}
+
+/** One directed test: a client on `source` sends to the server on `destination`. */
+export interface Pair {
+  source: Server;
+  destination: Server;
+  protocol: Protocol;
+}
+
+/** What a successful test measured; bandwidth is the receiver's goodput. */
+export interface Measurement {
+  bandwidthMbps: number;
+  jitterMs?: number;
+  packets?: number;
+  lostPackets?: number;
+  retransmits?: number;
+  rttSeconds?: number;
+}
+
+/**
+ * Why a test failed. `busy`: the server was serving someone else; `unreachable`: an earlier test to
+ * the same server timed out, so this one was failed without spending another timeout.
+ */
+export type FailureKind =
+  | 'timeout'
+  | 'busy'
+  | 'refused'
+  | 'iperf-error'
+  | 'unparsable'
+  | 'exit-code'
+  | 'spawn'
+  | 'exec'
+  | 'unreachable';
+
+/** Why a test was not run (or not finished): nothing is said about the path, so nothing is pushed. */
+export type SkipReason = 'deadline' | 'aborted';
+
+/** The outcome of running one iperf3 client once. */
+export type TestOutcome =
+  | { ok: true; measurement: Measurement }
+  | { ok: false; kind: FailureKind; message: string }
+  | { ok: false; kind: 'aborted'; message: string };
+
+export interface PairResult {
+  pair: Pair;
+  status: 'success' | 'failure' | 'skipped';
+  measurement?: Measurement;
+  failure?: { kind: FailureKind; message: string };
+  skipped?: SkipReason;
+  /** Unix ms when the final attempt started (0 when never started). */
+  startedAt: number;
+  /** Unix ms when the final attempt ended (0 when never started). */
+  finishedAt: number;
+  attempts: number;
+}
+
+export function pairKey(p: Pair): string {
+  return `${p.source.node}\u0000${p.destination.node}\u0000${p.protocol}`;
+}

@@ -1,0 +1,75 @@
+import { PushError } from '../errors/push-error.ts';
+import { groupPath } from './grouping-key.ts';
+
+// A small Pushgateway client. PUT replaces a whole group at once, so a group is never half-written:
+// it holds either the previous run or this one. Transient failures (network, timeout, 5xx) are
+// retried a bounded number of times; a 4xx is the gateway rejecting the push and is not retried.
+// fetch and sleep are passed in.
+
+export interface PushgatewayOptions {
+  url: string;
+  timeoutMs: number;
+  retries: number;
+  headers?: Record<string, string>;
+  fetch: typeof globalThis.fetch;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export type GroupLabels = ReadonlyArray<readonly [string, string]>;
+
+export interface Pushgateway {
+  put(group: GroupLabels, body: string): Promise<void>;
+  delete(group: GroupLabels): Promise<void>;
+  /** The grouping labels of every group the gateway holds. */
+  groups(): Promise<Record<string, string>[]>;
+  /** The gateway's whole exposition text (for carrying over results not re-tested). */
+  scrape(): Promise<string>;
+}
+
+export function pushgateway(o: PushgatewayOptions): Pushgateway {
+  const base = o.url.replace(/\/+$/, '');
+  const describe = (group: GroupLabels) => `${base}${groupPath(group)}`;
+
+  async function request(operation: string, target: string, url: string, init: RequestInit): Promise<Response> {
+    let last = '';
+    for (let attempt = 0; attempt <= o.retries; attempt++) {
+      if (attempt > 0) await o.sleep(Math.min(500 * 2 ** (attempt - 1), 4000));
+      let res: Response;
+      try {
+        res = await o.fetch(url, { ...init, headers: { ...o.headers, ...init.headers }, signal: AbortSignal.timeout(o.timeoutMs) });
+      } catch (e) {
+        const err = e as Error & { cause?: { code?: string; message?: string } };
+        last =
+          err.name === 'TimeoutError' ? `no answer within ${o.timeoutMs / 1000} s` : `${err.cause?.code ?? err.message}${err.cause?.message ? ` (${err.cause.message})` : ''}`;
+        continue;
+      }
+      if (res.ok) return res;
+      const text = (await res.text().catch(() => '')).trim().slice(0, 500);
+      last = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
+      if (res.status < 500 && res.status !== 429) throw new PushError(operation, target, last);
+    }
+    throw new PushError(operation, target, `${last} (after ${o.retries + 1} attempts)`);
+  }
+
+  return {
+    async put(group, body) {
+      await request('push (PUT)', describe(group), describe(group), {
+        method: 'PUT',
+        body,
+        headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+      });
+    },
+    async delete(group) {
+      await request('delete group', describe(group), describe(group), { method: 'DELETE' });
+    },
+    async groups() {
+      const res = await request('list groups', base, `${base}/api/v1/metrics`, { method: 'GET' });
+      const doc = (await res.json()) as { data?: { labels?: Record<string, string> }[] };
+      return (doc.data ?? []).map((g) => g.labels ?? {});
+    },
+    async scrape() {
+      const res = await request('read metrics', base, `${base}/metrics`, { method: 'GET' });
+      return res.text();
+    },
+  };
+}
