@@ -3,9 +3,14 @@ import type { Clock } from './clock.ts';
 
 // Runs a cycle's tests with bounded concurrency so that a concurrent cycle reads the same numbers
 // as a sequential one: never two tests into one server (iperf3 serves one client; the second gets
-// "busy"), never two tests out of one sender (they would share its NIC). Work-conserving: whenever a
-// slot is free and some pending test has both ends free, it starts now — no fixed rounds waiting on
-// their slowest test. Pure orchestration: the clock and the test itself are passed in.
+// "busy"), never two tests out of one sender (they would share its NIC).
+//
+// Each sender works through its tests in plan order (rotation rounds: i → i+1, i+2, …). A test starts
+// as soon as its own two ends are free and a slot is open — no round waits for its slowest test. A
+// sender does not jump ahead to a later round when its next destination is busy: jumping ahead is
+// locally greedy but takes a receiver that another sender needs next, and the cycle then ends with
+// a tail of leftovers. In order, equal tests finish at exactly the floor: (N−1)·D when c ≥ N,
+// ⌈N(N−1)/c⌉·D below. Pure orchestration: the clock and the test itself are passed in.
 
 export interface ScheduleOptions {
   /** Tests in flight at most. */
@@ -186,7 +191,10 @@ export function runSchedule(
       pump();
     };
 
-    /** The first job of sender `s` that can start now; fails on the way jobs into dead servers. */
+    /**
+     * Sender `s`'s next job if it can start now. Jobs into dead servers are failed on the way; a job
+     * waiting out a "busy" backoff is stepped over (its server is serving someone else anyway).
+     */
     const firstStartable = (s: number, now: number): Job | undefined => {
       const q = queues[s]!;
       let h = heads[s]!;
@@ -205,7 +213,7 @@ export function runSchedule(
           if (j.notBefore < wakeAt) armWake(j.notBefore, now);
           continue;
         }
-        if (!busy(j.src, j.dst)) return j;
+        return busy(j.src, j.dst) ? undefined : j;
       }
       return undefined;
     };
