@@ -1,3 +1,36 @@
+# iperf3-monitor recipes. `just` itself comes with `npm install` (npx just …), or from your package manager.
+
+# List the recipes
+default:
+    @just --list
+
+# Bundle the runner into dist/iperf3-monitor.mjs
+build:
+    npm run build
+
+# Type-check src/ and test/
+typecheck:
+    npx tsc --noEmit
+
+# The whole test suite (what CI runs)
+test:
+    npm test
+
+# Only the test files whose path contains FILTER, e.g. `just test-only lab/`
+test-only filter:
+    npm run build && node test/run.mjs {{filter}}
+
+# One full mesh cycle on a fresh local lab (root): the matrix, then the pushed metrics
+demo:
+    npm run demo
+
+# Build a local lab and leave it running (root)
+lab-up nodes="5":
+    npm run build && node dist/iperf3-monitor.mjs lab up --nodes {{nodes}}
+
+# Remove the local lab
+lab-down:
+    node dist/iperf3-monitor.mjs lab down
 
 # --- Kubernetes test rig (test/k8s/) ---
 
