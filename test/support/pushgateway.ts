@@ -1,0 +1,52 @@
+// A real Pushgateway (Debian's prometheus-pushgateway) on a free loopback port, owned by the test
+// process. `--persistence.file=` is empty on purpose: Debian's default persists to a shared file, and
+// every gateway would start with the groups of earlier runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from './free-port.ts';
+import { waitFor } from './wait-for.ts';
+
+export interface RealPushgateway {
+  url: string;
+  /** The grouping labels of every group (the gateway's own /api/v1/metrics). */
+  groups(): Promise<Record<string, string>[]>;
+  /** The exposition text of /metrics. */
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startPushgateway(): Promise<RealPushgateway> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file='], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (d) => (log += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    await waitFor(`Pushgateway on ${url}`, async () => (await fetch(`${url}/-/ready`)).ok);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}; its log:\n${log}`);
+  }
+  return {
+    url,
+    async groups() {
+      const doc = (await (await fetch(`${url}/api/v1/metrics`)).json()) as { data: { labels: Record<string, string> }[] };
+      return doc.data.map((g) => g.labels);
+    },
+    async metrics() {
+      return (await fetch(`${url}/metrics`)).text();
+    },
+    async stop() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Removes every group the gateway holds, so each test starts from an empty gateway. */
+export async function wipe(url: string): Promise<void> {
+  const res = await fetch(`${url}/api/v1/admin/wipe`, { method: 'PUT' });
+  if (!res.ok) throw new Error(`wipe ${url}: HTTP ${res.status}`);
+}
