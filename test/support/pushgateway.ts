@@ -1,6 +1,6 @@
 // A real Pushgateway (Debian's prometheus-pushgateway) on a free loopback port, owned by the test
 // process. `--persistence.file=` is empty on purpose: Debian's default persists to a shared file, and
-// every gateway would start with the groups of earlier runs.
+// every gateway would start with the groups of earlier runs. The admin API is on for wipe().
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './free-port.ts';
 import { waitFor } from './wait-for.ts';
@@ -17,7 +17,7 @@ export interface RealPushgateway {
 export async function startPushgateway(): Promise<RealPushgateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file='], {
+  const child: ChildProcess = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--web.enable-admin-api'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';

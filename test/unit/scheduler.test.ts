@@ -42,7 +42,7 @@ async function simulate(pairs: Pair[], o: ScheduleOptions, behaviour: Behaviour 
   return { results, events, elapsed: clock.now() };
 }
 
-const fail = (kind: FailureKind, message = kind): Exclude<TestOutcome, { ok: true }> => ({ ok: false, kind, message });
+const fail = (kind: FailureKind, message: string = kind): Exclude<TestOutcome, { ok: true }> => ({ ok: false, kind, message });
 const byStatus = (rs: PairResult[], s: string) => rs.filter((r) => r.status === s).length;
 
 test('a full mesh with concurrency ≥ N takes exactly the floor (N−1)·D', async () => {
