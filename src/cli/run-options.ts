@@ -35,6 +35,18 @@ export function runOptions<T>(y: Argv<T>) {
       default: '0',
       describe: 'Seconds after start by which the cycle must end: no test starts that cannot finish, running ones are stopped, results are pushed (0: none)',
     })
+    .option('max-pairs', {
+      type: 'string',
+      group: 'Schedule:',
+      default: '0',
+      describe: 'Tests per run at most, least recently tested first: every pair is covered within ⌈pairs/max⌉ runs (0: all)',
+    })
+    .option('max-result-age', {
+      type: 'string',
+      group: 'Push:',
+      default: '3600',
+      describe: 'Seconds a result of a pair not tested in this run stays in the Pushgateway (dropped sooner if its node is gone)',
+    })
     .option('protocols', { type: 'string', group: 'iperf3:', default: 'tcp', describe: 'Comma-separated: tcp, udp or both' })
     .option('duration', { type: 'string', group: 'iperf3:', default: '5', describe: 'Seconds per test (iperf3 -t)' })
     .option('omit', { type: 'string', group: 'iperf3:', default: '1', describe: 'Seconds of each test not counted, for TCP slow start (iperf3 -O)' })

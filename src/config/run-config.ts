@@ -34,6 +34,10 @@ export interface RunConfig {
   iperf: IperfOptions;
   port: number;
   busyRetries: number;
+  /** Tests per run at most, least recently tested first (0: every pair). */
+  maxPairs: number;
+  /** Seconds a result of an untested pair survives in the Pushgateway. */
+  maxResultAgeS: number;
   push?: PushConfig;
   job: string;
   output: 'table' | 'json' | 'none';
@@ -64,6 +68,8 @@ export interface RawRunOptions {
   port: string;
   connectTimeout: string;
   busyRetries: string;
+  maxPairs: string;
+  maxResultAge: string;
   pushgateway?: string;
   job: string;
   pushTimeout: string;
@@ -202,6 +208,8 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     iperf,
     port,
     busyRetries: int('busy-retries', raw.busyRetries, 0, 100),
+    maxPairs: int('max-pairs', raw.maxPairs, 0, 100_000_000),
+    maxResultAgeS: positive('max-result-age', raw.maxResultAge),
     job,
     output,
     dryRun: raw.dryRun,

@@ -39,5 +39,5 @@ export function splitWords(command: string): string[] {
 
 /** argv for running iperf3 on `node`: the template's words with {node} replaced. */
 export function commandFor(words: readonly string[], node: string): string[] {
-  return words.map((w) => w.replaceAll('{node}', node));
+  return words.map((w) => w.replaceAll('{node}', () => node));
 }

@@ -21,4 +21,8 @@ export const RUN_METRICS = {
   pairs: { name: 'iperf_run_pairs', help: 'Tests of the last cycle by outcome (success, failure, skipped).' },
   servers: { name: 'iperf_run_servers_discovered', help: 'iperf3 servers found by the last cycle.' },
   timestamp: { name: 'iperf_run_timestamp_seconds', help: 'Unix time at which the last cycle ended.' },
+  carried: {
+    name: 'iperf_run_results_carried',
+    help: 'Results of earlier cycles kept in the Pushgateway because their path was not tested in the last cycle (pair budget, deadline).',
+  },
 } as const;

@@ -1,19 +1,23 @@
 import { Gauge, Registry } from 'prom-client';
 import type { PairResult } from '../model/types.ts';
 import { PAIR_LABELS, PAIR_METRICS, RUN_METRICS } from './names.ts';
+import type { PreviousPair } from '../push/previous-results.ts';
 
 // Results → one fresh registry per source node (its Pushgateway group) plus one for the run. Fresh
 // registries, no default process metrics: a short-lived runner's heap size is noise. A failed test
 // is iperf_test_success 0 and no bandwidth sample — a failure is not 0 Mbit/s. Skipped tests say
-// nothing about their path and produce no sample at all.
+// nothing about their path and produce no sample at all. Results carried over from earlier runs (pairs
+// this run did not test) are written back unchanged, with their original timestamp.
 
 export interface RunSummary {
   durationS: number;
   servers: number;
   endedAt: number;
+  /** Results of earlier runs written back because their pair was not tested in this one. */
+  carried?: number;
 }
 
-export function sourceRegistries(results: readonly PairResult[]): Map<string, Registry> {
+export function sourceRegistries(results: readonly PairResult[], carried: readonly PreviousPair[] = []): Map<string, Registry> {
   const regs = new Map<string, Registry>();
   const gauges = new Map<Registry, Record<keyof typeof PAIR_METRICS, Gauge<(typeof PAIR_LABELS)[number]>>>();
   const gaugesOf = (source: string) => {
@@ -28,6 +32,17 @@ export function sourceRegistries(results: readonly PairResult[]): Map<string, Re
     }
     return gauges.get(reg)!;
   };
+  const byName = new Map<string, keyof typeof PAIR_METRICS>(
+    Object.entries(PAIR_METRICS).map(([k, m]) => [m.name, k as keyof typeof PAIR_METRICS]),
+  );
+  for (const c of carried) {
+    const g = gaugesOf(c.source);
+    const labels = { source_node: c.source, destination_node: c.destination, protocol: c.protocol };
+    for (const [name, value] of Object.entries(c.values)) {
+      const k = byName.get(name);
+      if (k) g[k].set(labels, value);
+    }
+  }
   for (const r of results) {
     if (r.status === 'skipped') continue;
     const g = gaugesOf(r.pair.source.node);
@@ -54,6 +69,7 @@ export function runRegistry(results: readonly PairResult[], s: RunSummary): Regi
   new Gauge({ ...RUN_METRICS.duration, registers: [reg] }).set(s.durationS);
   new Gauge({ ...RUN_METRICS.servers, registers: [reg] }).set(s.servers);
   new Gauge({ ...RUN_METRICS.timestamp, registers: [reg] }).set(s.endedAt / 1000);
+  new Gauge({ ...RUN_METRICS.carried, registers: [reg] }).set(s.carried ?? 0);
   const pairs = new Gauge({ ...RUN_METRICS.pairs, labelNames: ['outcome'], registers: [reg] });
   for (const outcome of ['success', 'failure', 'skipped'] as const) {
     pairs.set({ outcome }, results.filter((r) => r.status === outcome).length);

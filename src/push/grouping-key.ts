@@ -2,7 +2,7 @@
 // URL-safe words (a "/", a space, unicode, or empty) use the `<label>@base64/<base64url>` form the
 // Pushgateway defines, so no node name can add a path segment or a label.
 
-const PLAIN = /^[A-Za-z0-9._~-]+$/;
+const PLAIN = /^(?!\.\.?$)[A-Za-z0-9._~-]+$/;
 
 export function groupPath(labels: ReadonlyArray<readonly [string, string]>): string {
   return (

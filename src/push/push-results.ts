@@ -4,7 +4,7 @@ import { PushError } from '../errors/push-error.ts';
 
 // Publishes a cycle: one PUT per source node (grouping key {job, source_node}), then the run's own
 // group {job}, then deletes the groups of this job whose source node no longer exists (a removed
-// node must not keep reporting its last numbers forever). Every group is attempted even when
+// node must not keep reporting its last numbers forever) and the groups whose every result expired. Every group is attempted even when
 // another failed; the failures are returned, and any failure makes the run fail.
 
 export interface PushOutcome {
@@ -19,6 +19,8 @@ export async function pushResults(
   sources: ReadonlyMap<string, Registry>,
   run: Registry,
   liveNodes: ReadonlySet<string>,
+  /** Source nodes whose group has nothing left to say (all results expired). */
+  emptied: readonly string[] = [],
 ): Promise<PushOutcome> {
   const out: PushOutcome = { pushed: [], deleted: [], errors: [] };
   const attempt = async (what: string, f: () => Promise<void>, into: string[]) => {
@@ -55,6 +57,11 @@ export async function pushResults(
     // Only groups keyed exactly {job, source_node} are ours to delete.
     if (Object.keys(g).some((k) => k !== 'job' && k !== 'source_node')) continue;
     await attempt(node, () => gw.delete(groupOf(node)), out.deleted);
+  }
+  for (const node of emptied) {
+    if (!sources.has(node) && groups.some((g) => g.job === job && g.source_node === node)) {
+      await attempt(node, () => gw.delete(groupOf(node)), out.deleted);
+    }
   }
   return out;
 }

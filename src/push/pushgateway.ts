@@ -1,5 +1,6 @@
 import { PushError } from '../errors/push-error.ts';
 import { groupPath } from './grouping-key.ts';
+import type { ApiGroup } from './previous-results.ts';
 
 // A small Pushgateway client. PUT replaces a whole group at once, so a group is never half-written:
 // it holds either the previous run or this one. Transient failures (network, timeout, 5xx) are
@@ -22,8 +23,8 @@ export interface Pushgateway {
   delete(group: GroupLabels): Promise<void>;
   /** The grouping labels of every group the gateway holds. */
   groups(): Promise<Record<string, string>[]>;
-  /** The gateway's whole exposition text (for carrying over results not re-tested). */
-  scrape(): Promise<string>;
+  /** Every group with its metrics, as /api/v1/metrics lists them. */
+  listGroups(): Promise<ApiGroup[]>;
 }
 
 export function pushgateway(o: PushgatewayOptions): Pushgateway {
@@ -63,13 +64,12 @@ export function pushgateway(o: PushgatewayOptions): Pushgateway {
       await request('delete group', describe(group), describe(group), { method: 'DELETE' });
     },
     async groups() {
-      const res = await request('list groups', base, `${base}/api/v1/metrics`, { method: 'GET' });
-      const doc = (await res.json()) as { data?: { labels?: Record<string, string> }[] };
-      return (doc.data ?? []).map((g) => g.labels ?? {});
+      return (await this.listGroups()).map((g) => g.labels ?? {});
     },
-    async scrape() {
-      const res = await request('read metrics', base, `${base}/metrics`, { method: 'GET' });
-      return res.text();
+    async listGroups() {
+      const res = await request('list groups', base, `${base}/api/v1/metrics`, { method: 'GET' });
+      const doc = (await res.json().catch(() => ({}))) as { data?: ApiGroup[] };
+      return Array.isArray(doc.data) ? doc.data : [];
     },
   };
 }

@@ -10,6 +10,9 @@ import { expectedTestMs } from '../iperf/client-args.ts';
 import { pairTester } from './test-pair.ts';
 import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
+import { previousKey, previousPairs, type PreviousPair } from '../push/previous-results.ts';
+import { selectBudget } from '../plan/budget.ts';
+import { PushError } from '../errors/push-error.ts';
 
 // One cycle: discover → plan → schedule/execute → parse → metrics → push. Every side effect
 // (discovery, the client, the Pushgateway, the clock, logging) is passed in; this file decides only
@@ -34,9 +37,11 @@ export interface CycleReport {
   results: PairResult[];
   startedAt: number;
   endedAt: number;
+  /** Tests the plan had before the pair budget cut it down. */
+  planned: number;
   /** 0 ok, 1 push failed (discovery failures throw). */
   exitCode: 0 | 1;
-  pushed?: { groups: number; deleted: string[]; errors: string[] };
+  pushed?: { groups: number; deleted: string[]; errors: string[]; carried: number };
 }
 
 export async function planCycle(config: RunConfig, servers: Server[]): Promise<Pair[]> {
@@ -50,8 +55,21 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
   if (config.mode === 'star' && !servers.some((s) => s.node === config.sourceNode)) {
     log.warn({ source_node: config.sourceNode }, 'the source node has no server pod; testing from it anyway');
   }
-  const pairs = await planCycle(config, servers);
-  log.info({ tests: pairs.length, concurrency: config.concurrency, exclusive: config.exclusive }, 'cycle planned');
+  // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
+  let previous: Map<string, PreviousPair> | undefined;
+  if (deps.pushgateway) {
+    try {
+      previous = previousPairs(await deps.pushgateway.listGroups(), config.job);
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'cannot read earlier results from the Pushgateway; testing anyway');
+    }
+  }
+  const all = await planCycle(config, servers);
+  const pairs =
+    config.maxPairs > 0
+      ? selectBudget(all, config.maxPairs, (p) => previous?.get(previousKey(p.source.node, p.destination.node, p.protocol))?.timestamp)
+      : all;
+  log.info({ tests: pairs.length, planned: all.length, concurrency: config.concurrency, exclusive: config.exclusive }, 'cycle planned');
   deps.onPlan?.(pairs);
 
   const tester = pairTester(deps.runner, config.iperf);
@@ -76,20 +94,54 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
     deps.signal,
   );
   const endedAt = clock.now();
-  const report: CycleReport = { servers, pairs, results, startedAt, endedAt, exitCode: 0 };
+  const report: CycleReport = { servers, pairs, results, startedAt, endedAt, planned: all.length, exitCode: 0 };
 
   if (deps.pushgateway) {
-    const sources = sourceRegistries(results);
-    const run = runRegistry(results, { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt });
     const live = new Set(servers.map((s) => s.node));
     if (config.mode === 'star' && config.sourceNode) live.add(config.sourceNode);
-    const out = await pushResults(deps.pushgateway, config.job, sources, run, live);
-    report.pushed = { groups: out.pushed.length, deleted: out.deleted, errors: out.errors.map((e) => e.message) };
+    try {
+      previous ??= previousPairs(await deps.pushgateway.listGroups(), config.job);
+    } catch (e) {
+      // Without them, a PUT would silently drop the results this run did not re-test.
+      const message = e instanceof PushError ? e.message : String(e);
+      log.error({ err: message }, 'push failed: cannot read the earlier results to keep');
+      report.pushed = { groups: 0, deleted: [], errors: [message], carried: 0 };
+      report.exitCode = 1;
+      return report;
+    }
+    const { carried, emptied } = carryOver(previous, results, live, endedAt / 1000 - config.maxResultAgeS);
+    const sources = sourceRegistries(results, carried);
+    const run = runRegistry(results, { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length });
+    const out = await pushResults(deps.pushgateway, config.job, sources, run, live, emptied);
+    report.pushed = { groups: out.pushed.length, deleted: out.deleted, errors: out.errors.map((e) => e.message), carried: carried.length };
     for (const node of out.deleted) log.info({ source_node: node }, 'deleted the Pushgateway group of a node that is gone');
     for (const e of out.errors) log.error({ err: e.message }, 'push failed');
     if (out.errors.length > 0) report.exitCode = 1;
   }
   return report;
+}
+
+/**
+ * Which earlier results to write back, and which groups to empty. A group is rewritten when this run
+ * has new results for its source or when some of its results expired; a rewritten group keeps the
+ * earlier results this run did not re-test, unless they are older than the cut-off or name a node
+ * that is gone. A group left with nothing is deleted.
+ */
+function carryOver(previous: Map<string, PreviousPair>, results: readonly PairResult[], live: ReadonlySet<string>, notBefore: number) {
+  const tested = new Set<string>();
+  const rewritten = new Set<string>();
+  for (const r of results) {
+    if (r.status === 'skipped') continue;
+    tested.add(previousKey(r.pair.source.node, r.pair.destination.node, r.pair.protocol));
+    rewritten.add(r.pair.source.node);
+  }
+  for (const p of previous.values()) if (p.timestamp < notBefore || !live.has(p.destination)) rewritten.add(p.source);
+  const carried = [...previous.entries()]
+    .filter(([k, p]) => !tested.has(k) && rewritten.has(p.source) && live.has(p.source) && live.has(p.destination) && p.timestamp >= notBefore)
+    .map(([, p]) => p);
+  const kept = new Set([...carried.map((p) => p.source), ...results.filter((r) => r.status !== 'skipped').map((r) => r.pair.source.node)]);
+  const emptied = [...rewritten].filter((s) => live.has(s) && !kept.has(s));
+  return { carried, emptied };
 }
 
 function logResult(log: Logger, r: PairResult) {
