@@ -131,5 +131,11 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
   );
   if (config.output === 'json') io.stdout.write(jsonReport(report));
   else if (config.output === 'table') io.stdout.write(renderMatrix(report, !!io.stdout.isTTY));
+  if (report.exitCode === 0 && io.signal.aborted) {
+    // Stopped from outside (the Job's deadline, Ctrl-C): what completed was pushed; say how we ended.
+    const signal = String(io.signal.reason);
+    log.warn({ signal }, 'cycle stopped by a signal; completed results were pushed');
+    return signal === 'SIGINT' ? 130 : 143;
+  }
   return report.exitCode;
 }

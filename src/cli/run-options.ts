@@ -54,7 +54,7 @@ export function runOptions<T>(y: Argv<T>) {
     .option('udp-bitrate', { type: 'string', group: 'iperf3:', default: '100M', describe: 'UDP send rate in bits/s (iperf3 -b), e.g. 500M, 1G' })
     .option('port', { type: 'string', group: 'iperf3:', default: '5201', describe: 'Server port (static targets may set their own)' })
     .option('connect-timeout', { type: 'string', group: 'iperf3:', default: '3', describe: 'Seconds to wait for the control connection (iperf3 --connect-timeout)' })
-    .option('busy-retries', { type: 'string', group: 'iperf3:', default: '3', describe: 'Retries, with backoff, of a test whose server is busy with another client' })
+    .option('busy-retries', { type: 'string', group: 'iperf3:', default: '3', describe: 'Retries, with backoff (1 s, 2 s, 4 s, …), of a test whose server is busy with another client or refuses the connection (restarting)' })
     .option('pushgateway', { type: 'string', group: 'Push:', describe: 'Pushgateway URL; one group per source node {job, source_node} [default: do not push]' })
     .option('job', { type: 'string', group: 'Push:', default: 'iperf3-monitor', describe: 'The job label of the pushed groups' })
     .option('push-timeout', { type: 'string', group: 'Push:', default: '10', describe: 'Seconds per Pushgateway request' })

@@ -109,6 +109,9 @@ export async function restartServer(state: LabState, node: string): Promise<void
   } catch {
     // already gone
   }
+  // A killed daemon can linger as a zombie (PID 1 here does not reap), and iperf3 refuses to start
+  // while its pidfile names a pid that still exists.
+  rmSync(join(state.dir, `${node}.pid`), { force: true });
   await run(['ip', 'netns', 'exec', n.netns, 'iperf3', '-s', '-p', String(state.spec.port), '-D', '-I', join(state.dir, `${node}.pid`)]);
   await waitForServers({ ...state.spec, nodes: [n] });
 }

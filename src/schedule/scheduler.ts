@@ -21,7 +21,10 @@ export interface ScheduleOptions {
   deadline?: number;
   /** Expected wall time of one test, used to decide whether it can still finish before the deadline. */
   expectedMs: number;
-  /** How often a "busy" answer is retried before it counts as a failure. */
+  /**
+   * How often a "busy" answer (another client) or a refused connection (a server restarting) is
+   * retried, with backoff, before it counts as a failure.
+   */
   busyRetries: number;
   /** Wait before retry number `attempt` (1-based). */
   backoffMs: (attempt: number) => number;
@@ -170,20 +173,19 @@ export function runSchedule(
       } else if (o.kind === 'aborted' || (stop.signal.aborted && o.kind === 'timeout')) {
         settle(j, { status: 'skipped', skipped: stopReason(), startedAt, finishedAt: at });
       } else if (
-        o.kind === 'busy' &&
+        (o.kind === 'busy' || o.kind === 'refused') &&
         j.attempts <= opts.busyRetries &&
         !stop.signal.aborted &&
         (opts.deadline === undefined || at + opts.backoffMs(j.attempts) + opts.expectedMs <= opts.deadline)
       ) {
         j.notBefore = at + opts.backoffMs(j.attempts);
       } else {
-        if (o.kind === 'timeout') {
-          down.set(
-            j.dst,
-            `not tested: an earlier ${pair.protocol} test from ${pair.source.node} to ${pair.destination.node} timed out (${o.message})`,
-          );
+        // A server that hung or stayed closed costs one test's worth of time, not one per sender.
+        if (o.kind === 'timeout' || o.kind === 'refused') {
+          const what = o.kind === 'timeout' ? 'timed out' : 'was refused';
+          down.set(j.dst, `not tested: an earlier ${pair.protocol} test from ${pair.source.node} to ${pair.destination.node} ${what} (${o.message})`);
         }
-        const message = o.kind === 'busy' ? `${o.message} (after ${j.attempts} attempts)` : o.message;
+        const message = j.attempts > 1 ? `${o.message} (after ${j.attempts} attempts)` : o.message;
         settle(j, { status: 'failure', failure: { kind: o.kind, message }, startedAt, finishedAt: at });
       }
       if (j.state === 'pending') addFree(j.src);
@@ -193,7 +195,7 @@ export function runSchedule(
 
     /**
      * Sender `s`'s next job if it can start now. Jobs into dead servers are failed on the way; a job
-     * waiting out a "busy" backoff is stepped over (its server is serving someone else anyway).
+     * waiting out a retry backoff is stepped over (its server is busy or restarting anyway).
      */
     const firstStartable = (s: number, now: number): Job | undefined => {
       const q = queues[s]!;

@@ -184,25 +184,38 @@ test('never double-books a server or a sender, and never idles while a test coul
         });
         assert.equal(results.length, pairs.length);
         assert.ok(results.every((r) => r !== undefined));
-        checkTrace(pairs, events, c, exclusive);
+        checkTrace(pairs, events, c, exclusive, opts().backoffMs);
       },
     ),
     { numRuns: 300 },
   );
 });
 
-function checkTrace(pairs: Pair[], events: ScheduleEvent[], c: number, exclusive: boolean) {
-  const start = new Map<number, number>();
-  const end = new Map<number, number>();
+function checkTrace(pairs: Pair[], events: ScheduleEvent[], c: number, exclusive: boolean, backoffMs: (attempt: number) => number) {
+  // Each attempt of a test is one interval [start, end); a retried test has several.
+  const intervals: { index: number; from: number; to: number }[] = [];
+  const open = new Map<number, { index: number; from: number; to: number }>();
   const first = new Map<number, number>();
+  const settled = new Map<number, number>();
   for (const e of events) {
     if (!first.has(e.index)) first.set(e.index, e.at);
-    if (e.type === 'start') start.set(e.index, e.at);
-    else if (start.has(e.index) && !end.has(e.index)) end.set(e.index, e.at);
+    if (e.type === 'start') {
+      const iv = { index: e.index, from: e.at, to: Infinity };
+      intervals.push(iv);
+      open.set(e.index, iv);
+    } else {
+      if (open.has(e.index)) {
+        open.get(e.index)!.to = e.at;
+        open.delete(e.index);
+      }
+      if (e.result) settled.set(e.index, e.at);
+    }
   }
+  assert.equal(open.size, 0, 'every started test ended');
+  assert.equal(settled.size, pairs.length, 'every test settled once');
   const times = [...new Set(events.map((e) => e.at))].sort((a, b) => a - b);
   for (const t of times) {
-    const running = [...start.keys()].filter((i) => start.get(i)! <= t && end.get(i)! > t);
+    const running = intervals.filter((iv) => iv.from <= t && iv.to > t).map((iv) => iv.index);
     assert.ok(running.length <= c, `cap exceeded at t=${t}`);
     const sending = new Set<string>();
     const receiving = new Set<string>();
@@ -218,15 +231,22 @@ function checkTrace(pairs: Pair[], events: ScheduleEvent[], c: number, exclusive
       assert.equal(new Set(busy).size, busy.length, `a node is in two tests at t=${t}`);
     }
     if (running.length >= c) continue;
-    const nodeBusy = (x: string) => sending.has(x) || receiving.has(x);
-    const nextOf = new Map<string, number>(); // each sender's first test not started or settled by t
-    for (const [i, p] of pairs.entries()) {
-      if (first.get(i)! > t && !nextOf.has(p.source.node)) nextOf.set(p.source.node, i);
-    }
+    // Each sender's next test: the first in plan order that is neither settled, nor running, nor
+    // waiting out a retry backoff at t.
+    const ready = (i: number) => {
+      if ((settled.get(i) ?? Infinity) <= t || running.includes(i)) return false;
+      const done = intervals.filter((iv) => iv.index === i && iv.to <= t);
+      return done.length === 0 ? first.get(i)! > t : done[done.length - 1]!.to + backoffMs(done.length) <= t;
+    };
+    const nextOf = new Map<string, number>();
+    for (const [i, p] of pairs.entries()) if (!nextOf.has(p.source.node) && ready(i)) nextOf.set(p.source.node, i);
     for (const i of nextOf.values()) {
       const p = pairs[i]!;
       const free = exclusive ? !nodeBusy(p.source.node) && !nodeBusy(p.destination.node) : !sending.has(p.source.node) && !receiving.has(p.destination.node);
       assert.ok(!free, `idle at t=${t}: ${p.source.node}→${p.destination.node} could have started`);
+    }
+    function nodeBusy(x: string) {
+      return sending.has(x) || receiving.has(x);
     }
   }
 }

@@ -1,0 +1,73 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { labDown, labUp, restartServer, serverPid, type LabState } from '../../src/lab/lab.ts';
+import { BIN, ensureBuilt, logLines, runCli } from '../support/cli.ts';
+import { startPushgateway, type RealPushgateway } from '../support/pushgateway.ts';
+
+// Stops from outside and servers that come and go, on a real lab: SIGTERM (a Job's
+// activeDeadlineSeconds) mid-cycle kills the running clients and still pushes what completed;
+// a server restarting mid-cycle is retried instead of being reported down.
+
+let lab: LabState;
+let gw: RealPushgateway;
+
+before(async () => {
+  ensureBuilt();
+  lab = await labUp({ name: 'tterm', nodes: 4, nicMbit: 200, slow: [], port: 5201, pushgateway: false });
+  gw = await startPushgateway();
+});
+after(async () => {
+  await gw?.stop();
+  await labDown('tterm');
+});
+
+test('SIGTERM mid-cycle stops the clients, pushes the completed results and exits 143 within a second', async () => {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'run', '--targets', lab.targetsFile, '--client-command', lab.clientCommand, '--duration', '2', '--omit', '0', '--pushgateway', gw.url, '--output', 'json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  // Wait for the first round (4 tests of 2 s) to complete, then stop the second round half-way.
+  await new Promise<void>((resolve) => {
+    const check = () => (logLines(stderr).filter((l) => l.msg === 'test succeeded').length >= 4 ? resolve() : setTimeout(check, 50));
+    check();
+  });
+  await new Promise((r) => setTimeout(r, 800));
+  const sentAt = Date.now();
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  const exitMs = Date.now() - sentAt;
+  assert.equal(code, 143, stderr);
+  assert.ok(exitMs < 1000, `exited ${exitMs} ms after SIGTERM`);
+  const report = JSON.parse(stdout) as { summary: { success: number; failure: number; skipped: number } };
+  assert.equal(report.summary.success, 4);
+  assert.equal(report.summary.failure, 0);
+  assert.equal(report.summary.skipped, 8);
+  const text = await gw.metrics();
+  assert.equal([...text.matchAll(/^iperf_network_bandwidth_mbps\{/gm)].length, 4);
+  assert.match(text, /^iperf_run_pairs\{instance="",job="iperf3-monitor",outcome="skipped"\} 8$/m);
+  // No iperf3 client is left behind in the lab's namespaces: each holds only its server.
+  const { execFileSync } = await import('node:child_process');
+  for (const n of lab.spec.nodes) {
+    const pids = execFileSync('ip', ['netns', 'pids', n.netns], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(pids, [String(serverPid(lab, n.name))], `${n.name} still runs ${pids.length - 1} other processes`);
+  }
+});
+
+test('a server that restarts during the cycle is retried, not reported down', async () => {
+  const pid = serverPid(lab, 'n3');
+  process.kill(pid, 'SIGKILL');
+  // It comes back 1.5 s into the cycle: the first tests to it are refused, the retry gets through.
+  const back = new Promise<void>((resolve, reject) => setTimeout(() => restartServer(lab, 'n3').then(resolve, reject), 1500));
+  const r = await runCli(['run', '--targets', lab.targetsFile, '--client-command', lab.clientCommand, '--duration', '1', '--omit', '0', '--output', 'json']);
+  await back;
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { summary: { success: number }; pairs: { destination_node: string; success: boolean; attempts: number }[] };
+  assert.equal(report.summary.success, 12, r.stdout);
+  assert.ok(report.pairs.some((p) => p.destination_node === 'n3' && p.attempts > 1), 'a test to n3 was retried');
+});
