@@ -1,6 +1,7 @@
 // A real Alertmanager (Debian's /usr/bin/prometheus-alertmanager) on a free loopback port with its own
 // config and storage in a temp dir, clustering off, owned by the test process. Alerts with the given
 // routing label go to a webhook receiver (when a URL is given); everything else to a receiver that drops.
+// GET /api/v2/alerts lists the active alerts, including silenced and inhibited ones (see status).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ export interface AlertmanagerOptions {
   /** Route alerts matching this `label="value"` matcher to the webhook. */
   webhookMatcher?: string;
   webhookUrl?: string;
+  /** Alertmanager `inhibit_rules`, as written in its config. */
+  inhibitRules?: Record<string, unknown>[];
 }
 
 /** An alert as GET /api/v2/alerts lists it. */
@@ -21,7 +24,7 @@ export interface AmAlert {
   annotations: Record<string, string>;
   startsAt: string;
   endsAt: string;
-  status: { state: string };
+  status: { state: string; inhibitedBy: string[]; silencedBy: string[] };
   receivers: { name: string }[];
 }
 
@@ -49,6 +52,7 @@ export async function startAlertmanager(o: AlertmanagerOptions = {}): Promise<Re
       ...(o.webhookUrl ? { routes: [{ receiver: 'webhook', matchers: [o.webhookMatcher ?? 'team="network"'] }] } : {}),
     },
     receivers: [{ name: 'drop' }, ...(o.webhookUrl ? [{ name: 'webhook', webhook_configs: [{ url: o.webhookUrl, send_resolved: true }] }] : [])],
+    ...(o.inhibitRules ? { inhibit_rules: o.inhibitRules } : {}),
   };
   writeFileSync(join(dir, 'alertmanager.yml'), stringify(config));
   const child: ChildProcess = spawn(
