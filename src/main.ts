@@ -20,6 +20,10 @@ const runOptionNames = Object.keys((runOptions(yargs()) as unknown as { getOptio
 // Environment fallbacks go right after the command word, so that flags on the command line win.
 const withEnv = argv[0] === 'run' ? ['run', ...envArgs(runOptionNames, env), ...argv.slice(1)] : argv;
 
+// On a terminal the progress line and the matrix say what per-test info lines would; keep warnings.
+const levelGiven = withEnv.some((a) => a === '--log-level' || a.startsWith('--log-level='));
+const interactiveTable = (output: unknown) => !!process.stderr.isTTY && output === 'table';
+
 const abort = new AbortController();
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
@@ -54,7 +58,7 @@ await yargs(withEnv)
     'Discover the iperf3 servers, run the whole test cycle, push the results, exit',
     (y) => runOptions(y).epilog('Every option can also be set as IPERF3_MONITOR_<OPTION> (e.g. IPERF3_MONITOR_PUSHGATEWAY); flags win.'),
     (args) =>
-      guarded(args.logLevel, async (log) => {
+      guarded(interactiveTable(args.output) && !levelGiven ? 'warn' : args.logLevel, async (log) => {
         const config = configFromRaw(args as unknown as RawRunOptions, env);
         return runCommand(config, { env, stdout: process.stdout, stderr: process.stderr, log, signal: abort.signal });
       }),

@@ -67,5 +67,5 @@ export function runOptions<T>(y: Argv<T>) {
     .option('pushgateway-ca-file', { type: 'string', group: 'Push:', describe: 'CA bundle (PEM) that signs the Pushgateway certificate' })
     .option('output', { type: 'string', group: 'Output:', default: 'table', describe: 'table: matrix on stdout; json: one document with every result; none' })
     .option('dry-run', { type: 'boolean', group: 'Output:', default: false, describe: 'Discover and print the planned tests in schedule order; test nothing' })
-    .option('log-level', { type: 'string', group: 'Output:', default: 'info', describe: 'trace, debug, info, warn, error, fatal or silent (logs go to stderr)' });
+    .option('log-level', { type: 'string', group: 'Output:', default: 'info', describe: 'trace, debug, info, warn, error, fatal or silent; logs go to stderr (a terminal showing the table gets warnings only unless this is set)' });
 }
