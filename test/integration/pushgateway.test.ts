@@ -160,7 +160,7 @@ describe('a real Pushgateway', () => {
 
   test('groups of vanished nodes of this job are deleted; other jobs\' groups and groups with extra labels are not touched', async () => {
     const body = '# TYPE iperf_test_success gauge\niperf_test_success 1\n';
-    const kept = [
+    const kept: Record<string, string>[] = [
       { job: 'other-job', source_node: 'gone' },
       { job: JOB, source_node: 'gone', cluster: 'b' },
       { job: JOB, source_node: 'n9', instance: 'x' },
