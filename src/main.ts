@@ -16,9 +16,15 @@ import { PushError } from './errors/push-error.ts';
 const env = process.env;
 const argv = process.argv.slice(2);
 // yargs keeps its option table behind an untyped getOptions(); the names come from one definition.
-const runOptionNames = Object.keys((runOptions(yargs()) as unknown as { getOptions(): { key: object } }).getOptions().key);
+const runTable = (runOptions(yargs()) as unknown as { getOptions(): { key: object; boolean: string[] } }).getOptions();
 // Environment fallbacks go right after the command word, so that flags on the command line win.
-const withEnv = argv[0] === 'run' ? ['run', ...envArgs(runOptionNames, env), ...argv.slice(1)] : argv;
+let withEnv = argv;
+try {
+  if (argv[0] === 'run') withEnv = ['run', ...envArgs(Object.keys(runTable.key), new Set(runTable.boolean), env), ...argv.slice(1)];
+} catch (e) {
+  process.stderr.write(`iperf3-monitor: ${(e as Error).message}\n`);
+  process.exit(2);
+}
 
 // On a terminal the progress line and the matrix say what per-test info lines would; keep warnings.
 const levelGiven = withEnv.some((a) => a === '--log-level' || a.startsWith('--log-level='));

@@ -5,8 +5,10 @@ import pretty from 'pino-pretty';
 // pretty lines on a terminal. Synchronous writes: a short-lived runner must not lose its last lines.
 // pino-pretty runs as a stream, not a worker transport, so it works inside the single-file bundle.
 
-export function createLogger(level: string, stream: NodeJS.WriteStream & { fd?: number }): Logger {
+export function createLogger(requested: string, stream: NodeJS.WriteStream & { fd?: number }): Logger {
   const fd = stream.fd ?? 2;
+  // An unknown level is reported by config validation (exit 2); the logger must not crash first.
+  const level = requested in pino.levels.values || requested === 'silent' ? requested : 'info';
   const opts = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
   if (stream.isTTY) {
     return pino(opts, pretty({ destination: fd, colorize: true, sync: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }));

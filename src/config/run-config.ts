@@ -286,6 +286,10 @@ function httpUrl(flag: string, value: string): string {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new ConfigError(`--${flag} must be an http(s) URL, got ${JSON.stringify(value)}`, flag);
   }
+  if (u.username || u.password) {
+    // fetch refuses such URLs, and the password would end up in logs: say where credentials go.
+    throw new ConfigError(`--${flag} must not carry credentials in the URL; use --pushgateway-username with --pushgateway-password-file, or --pushgateway-token-file`, flag);
+  }
   if (u.search || u.hash) throw new ConfigError(`--${flag} must not have a query or fragment, got ${JSON.stringify(value)}`, flag);
   return value.replace(/\/+$/, '');
 }
