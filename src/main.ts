@@ -3,7 +3,7 @@ import { createLogger } from './cli/logger.ts';
 import { runOptions } from './cli/run-options.ts';
 import { envArgs } from './cli/argv-env.ts';
 import { configFromRaw, runCommand } from './cli/run-command.ts';
-import { labOptions, labCommand, demoCommand } from './cli/lab-command.ts';
+import { labOptions } from './cli/lab-options.ts';
 import type { RawRunOptions } from './config/run-config.ts';
 import { ConfigError } from './errors/config-error.ts';
 import { DiscoveryError } from './errors/discovery-error.ts';
@@ -38,8 +38,8 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-async function guarded(level: string | undefined, body: (log: ReturnType<typeof createLogger>) => Promise<number>) {
-  const log = createLogger(level ?? 'info', process.stderr);
+async function guarded(level: string | undefined, body: (log: Awaited<ReturnType<typeof createLogger>>) => Promise<number>) {
+  const log = await createLogger(level ?? 'info', process.stderr);
   try {
     process.exitCode = await body(log);
   } catch (e) {
@@ -73,19 +73,22 @@ await yargs(withEnv)
     'lab <action>',
     'Build (up) or remove (down) a local lab: network-namespace nodes with shaped links, an iperf3 server in each, a Pushgateway (needs root)',
     (y) => labOptions(y.positional('action', { choices: ['up', 'down'] as const, describe: 'up or down' })),
-    (args) => guarded('info', (log) => labCommand(args, { log, stdout: process.stdout })),
+    (args) => guarded('info', async (log) => (await import('./cli/lab-command.ts')).labCommand(args, { log, stdout: process.stdout })),
   )
   .command(
     'demo',
     'Run one full mesh cycle on a freshly built local lab, show the matrix and the pushed metrics, tear the lab down (needs root)',
     (y) => labOptions(y),
-    (args) => guarded('info', (log) => demoCommand(args, { log, stdout: process.stdout, signal: abort.signal })),
+    (args) =>
+      guarded('info', async (log) => (await import('./cli/lab-command.ts')).demoCommand(args, { log, stdout: process.stdout, signal: abort.signal })),
   )
   .demandCommand(1, 'Name a command: run, lab or demo.')
   .parserConfiguration({ 'duplicate-arguments-array': false })
   .strict()
   .fail((msg, err) => {
-    if (err) throw err;
+    // yargs reports usage mistakes (unknown flag, missing value) as YError; anything else is a bug.
+    if (err && err.name !== 'YError') throw err;
+    msg ||= err?.message ?? 'invalid arguments';
     process.stderr.write(`iperf3-monitor: ${msg}\nRun 'iperf3-monitor <command> --help' to see the options.\n`);
     process.exit(2);
   })

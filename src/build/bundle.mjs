@@ -13,6 +13,8 @@ const result = await build({
   target: 'node20',
   sourcemap: 'linked',
   legalComments: 'none',
+  minify: true,
+  keepNames: true,
   // Bundled CommonJS dependencies call require(); ESM output has none unless we create one.
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",

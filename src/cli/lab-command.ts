@@ -1,4 +1,3 @@
-import type { Argv } from 'yargs';
 import type { Logger } from 'pino';
 import { execa } from 'execa';
 import { ensureTools, labDown, labUp, readLabState, type LabState } from '../lab/lab.ts';
@@ -7,18 +6,7 @@ import { pairCapacity } from '../lab/spec.ts';
 // `lab up|down` and `demo`: the local lab as a product feature, so anyone can watch a real cycle
 // (real iperf3, real Pushgateway, shaped links) on one machine before installing the chart.
 
-export function labOptions<T>(y: Argv<T>) {
-  return y
-    .option('name', { type: 'string', default: 'ilab', describe: 'Lab name: prefix of its namespaces (<name>-n1…) and links' })
-    .option('nodes', { type: 'number', default: 5, describe: 'Number of nodes' })
-    .option('nic-mbit', { type: 'number', default: 200, describe: 'Every node NIC rate in Mbit/s (both directions)' })
-    .option('slow', { type: 'string', array: true, default: ['n1>n2=50'], describe: 'Slow directed pairs, src>dst=Mbit' })
-    .option('port', { type: 'number', default: 5201, describe: 'iperf3 server port in every node' })
-    .option('pushgateway', { type: 'boolean', default: true, describe: 'Start a Pushgateway on a free loopback port' })
-    .option('duration', { type: 'number', default: 2, describe: 'demo: seconds per test' });
-}
-
-interface LabArgs {
+export interface LabArgs {
   action?: string;
   name: string;
   nodes: number;

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Agent, fetch as undiciFetch } from 'undici';
 import type { PushConfig } from '../config/run-config.ts';
 import { ConfigError } from '../errors/config-error.ts';
 
@@ -14,7 +13,7 @@ export function pushHeaders(p: PushConfig): Record<string, string> {
   return {};
 }
 
-export function pushFetch(p: PushConfig): typeof globalThis.fetch {
+export async function pushFetch(p: PushConfig): Promise<typeof globalThis.fetch> {
   if (p.caFile === undefined) return globalThis.fetch;
   let ca: string;
   try {
@@ -22,6 +21,7 @@ export function pushFetch(p: PushConfig): typeof globalThis.fetch {
   } catch (e) {
     throw new ConfigError(`--pushgateway-ca-file ${p.caFile}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'pushgateway-ca-file');
   }
+  const { Agent, fetch: undiciFetch } = await import('undici');
   const dispatcher = new Agent({ connect: { ca } });
   return ((url: string, init?: RequestInit) =>
     undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as typeof globalThis.fetch;

@@ -4,10 +4,7 @@ import { buildRunConfig, type RawRunOptions, type RunConfig } from '../config/ru
 import type { Server } from '../model/types.ts';
 import type { ClientRunner } from '../exec/process-outcome.ts';
 import { parseTargets } from '../discovery/targets-file.ts';
-import { discoverPods, apiPodLister } from '../discovery/kubernetes.ts';
-import { loadKubeConfig } from './kubeconfig.ts';
 import { localRunner } from '../exec/local-runner.ts';
-import { kubernetesExecRunner } from '../exec/kubernetes-exec-runner.ts';
 import { pushgateway } from '../push/pushgateway.ts';
 import { pushFetch, pushHeaders } from './push-transport.ts';
 import { runCycle, planCycle } from '../run/cycle.ts';
@@ -17,7 +14,6 @@ import { renderMatrix } from '../output/matrix.ts';
 import { renderPlan } from '../output/plan.ts';
 import { progressLine } from '../output/progress.ts';
 import { ConfigError } from '../errors/config-error.ts';
-import { Exec } from '@kubernetes/client-node';
 
 // The entry point's half of `run`: builds the real edges (files, Kubernetes, processes, HTTP,
 // clock) from the validated config and hands them to the cycle. Returns the exit code.
@@ -62,22 +58,7 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
     discover = async () => servers;
     runner = localRunner(config.clientCommand ?? [config.iperf3]);
   } else {
-    const kc = loadKubeConfig(d.kubeconfig);
-    const server = kc.getCurrentCluster()?.server;
-    discover = () =>
-      discoverPods(apiPodLister(kc), {
-        ...(d.namespace !== undefined ? { namespace: d.namespace } : {}),
-        selector: d.selector,
-        port: config.port,
-        ...(d.container ? { container: d.container } : {}),
-        ...(server ? { server } : {}),
-      });
-    runner =
-      config.mode === 'star'
-        ? localRunner([config.iperf3])
-        : config.clientCommand
-          ? localRunner(config.clientCommand)
-          : kubernetesExecRunner(new Exec(kc), config.iperf3);
+    ({ discover, runner } = (await import('./kubernetes-edges.ts')).kubernetesEdges(d, config));
   }
 
   if (config.dryRun) {
@@ -92,7 +73,7 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
         timeoutMs: config.push.timeoutMs,
         retries: config.push.retries,
         headers: pushHeaders(config.push),
-        fetch: pushFetch(config.push),
+        fetch: await pushFetch(config.push),
         sleep: (ms) => systemClock.sleep(ms),
       })
     : undefined;

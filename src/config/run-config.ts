@@ -194,8 +194,12 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
       push.token = token;
     }
     if (raw.pushgatewayCaFile !== undefined) push.caFile = raw.pushgatewayCaFile;
-  } else if (raw.pushgatewayUsername ?? raw.pushgatewayToken ?? raw.pushgatewayTokenFile ?? raw.pushgatewayCaFile) {
-    throw new ConfigError('--pushgateway-username/-token/-ca-file need --pushgateway', 'pushgateway');
+  } else if (
+    [raw.pushgatewayUsername, raw.pushgatewayPassword, raw.pushgatewayPasswordFile, raw.pushgatewayToken, raw.pushgatewayTokenFile, raw.pushgatewayCaFile].some(
+      (v) => v !== undefined,
+    )
+  ) {
+    throw new ConfigError('--pushgateway-username/-password/-token/-ca-file need --pushgateway', 'pushgateway');
   }
 
   const config: RunConfig = {

@@ -63,8 +63,10 @@ function describeApiError(e: unknown): string {
     const msg = (body as { message?: string } | undefined)?.message;
     return `HTTP ${e.code}${msg ? `: ${msg}` : ''}`;
   }
-  const err = e as { message?: string; code?: string };
-  return [err.code, err.message].filter(Boolean).join(' ') || String(e);
+  // Network failures arrive as "fetch failed" with the reason (ECONNREFUSED, a TLS error) in `cause`.
+  const err = e as { message?: string; code?: string; cause?: { code?: string; message?: string } };
+  const cause = err.cause?.message ? ` (${[err.cause.code, err.cause.message].filter(Boolean).join(': ')})` : '';
+  return ([err.code, err.message].filter(Boolean).join(' ') || String(e)) + cause;
 }
 
 function safeJson(text: string): unknown {

@@ -12,7 +12,7 @@ export function parseTargets(text: string, file: string, defaultPort: number): S
   try {
     doc = parseYaml(text);
   } catch (e) {
-    throw new ConfigError(`${where}: not valid JSON or YAML: ${(e as Error).message.split('\n')[0]}`, 'targets');
+    throw new ConfigError(`${where}: not valid JSON or YAML: ${(e as Error).message.split('\n')[0]!.replace(/:$/, '')}`, 'targets');
   }
   if (!Array.isArray(doc)) throw new ConfigError(`${where}: expected a list of {node, ip, port?}`, 'targets');
   if (doc.length === 0) throw new ConfigError(`${where}: the list is empty`, 'targets');

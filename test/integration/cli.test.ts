@@ -54,7 +54,8 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
       stderr: 'iperf3-monitor: star mode needs the node it runs on: pass --source-node or set SOURCE_NODE_NAME (Downward API spec.nodeName)\n',
     },
     { args: () => ['run', '--namespace', 'a', '--all-namespaces'], stderr: 'iperf3-monitor: --namespace "a" and --all-namespaces exclude each other\n' },
-    { args: () => [...['run', ...star()], '--pushgateway-token', 't'], stderr: 'iperf3-monitor: --pushgateway-username/-token/-ca-file need --pushgateway\n' },
+    { args: () => ['run', ...star(), '--concurrency'], stderr: "iperf3-monitor: Not enough arguments following: concurrency\nRun 'iperf3-monitor <command> --help' to see the options.\n" },
+    { args: () => [...['run', ...star()], '--pushgateway-token', 't'], stderr: 'iperf3-monitor: --pushgateway-username/-password/-token/-ca-file need --pushgateway\n' },
     { args: () => ['run', '--bogus'], stderr: `iperf3-monitor: Unknown argument: bogus\n${usageHint}` },
     { args: () => [], stderr: `iperf3-monitor: Name a command: run, lab or demo.\n${usageHint}` },
     // Environment fallbacks are validated the same way.
@@ -74,7 +75,7 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
     { args: () => ['run', '--targets', dir, '--mode', 'star', '--source-node', 'x'], stderr: `iperf3-monitor: --targets ${dir}: cannot read: EISDIR\n` },
     {
       args: () => ['run', '--targets', file('bad.yaml', '- node: a\n  ip: 10.0.0.1\n  node: b\n'), '--mode', 'star', '--source-node', 'x'],
-      stderr: `iperf3-monitor: --targets ${join(dir, 'bad.yaml')}: not valid JSON or YAML: Map keys must be unique at line 3, column 3:\n`,
+      stderr: `iperf3-monitor: --targets ${join(dir, 'bad.yaml')}: not valid JSON or YAML: Map keys must be unique at line 3, column 3\n`,
     },
     {
       args: () => ['run', '--targets', file('dup.json', '[{"node":"a","ip":"10.0.0.1"},{"node":"a","ip":"10.0.0.2"}]'), '--mode', 'star', '--source-node', 'x'],

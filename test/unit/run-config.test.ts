@@ -169,9 +169,10 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
       message: '--pushgateway-token and --pushgateway-username exclude each other',
     },
     { flag: 'pushgateway-token', given: { pushgateway: 'http://gw:9091', pushgatewayToken: '' }, message: '--pushgateway-token is empty' },
-    { flag: 'pushgateway', given: { pushgatewayUsername: 'u' }, message: '--pushgateway-username/-token/-ca-file need --pushgateway' },
-    { flag: 'pushgateway', given: { pushgatewayToken: 't' }, message: '--pushgateway-username/-token/-ca-file need --pushgateway' },
-    { flag: 'pushgateway', given: { pushgatewayCaFile: '/ca.pem' }, message: '--pushgateway-username/-token/-ca-file need --pushgateway' },
+    { flag: 'pushgateway', given: { pushgatewayUsername: 'u' }, message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway' },
+    { flag: 'pushgateway', given: { pushgatewayToken: 't' }, message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway' },
+    { flag: 'pushgateway', given: { pushgatewayCaFile: '/ca.pem' }, message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway' },
+    { flag: 'pushgateway', given: { pushgatewayPasswordFile: '/pw' }, message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway' },
   ];
   for (const c of cases) {
     test(`${JSON.stringify(c.given)} → ${c.message}`, () => {

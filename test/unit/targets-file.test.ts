@@ -54,17 +54,17 @@ describe('bad files', () => {
     {
       name: 'truncated JSON',
       text: '[{"node": "a", "ip": "10.0.0.1"',
-      message: `--targets ${FILE}: not valid JSON or YAML: Flow map in block collection must be sufficiently indented and end with a } at line 1, column 32:`,
+      message: `--targets ${FILE}: not valid JSON or YAML: Flow map in block collection must be sufficiently indented and end with a } at line 1, column 32`,
     },
     {
       name: 'a YAML mapping with a key twice',
       text: '- node: a\n  ip: 1.2.3.4\n  node: b\n',
-      message: `--targets ${FILE}: not valid JSON or YAML: Map keys must be unique at line 3, column 3:`,
+      message: `--targets ${FILE}: not valid JSON or YAML: Map keys must be unique at line 3, column 3`,
     },
     {
       name: 'tabs as YAML indentation',
       text: '\t- node: a',
-      message: `--targets ${FILE}: not valid JSON or YAML: Tabs are not allowed as indentation at line 1, column 1:`,
+      message: `--targets ${FILE}: not valid JSON or YAML: Tabs are not allowed as indentation at line 1, column 1`,
     },
     { name: 'an entry that is a string', text: '- n1\n', message: `--targets ${FILE}: entry 1: expected an object with node and ip` },
     { name: 'an entry that is a list', text: '[[]]', message: `--targets ${FILE}: entry 1: expected an object with node and ip` },

@@ -1,0 +1,15 @@
+import type { Argv } from 'yargs';
+
+// Options of `lab up|down` and `demo`, apart from their handlers so that --help and `run` do not
+// load the lab code.
+
+export function labOptions<T>(y: Argv<T>) {
+  return y
+    .option('name', { type: 'string', default: 'ilab', describe: 'Lab name: prefix of its namespaces (<name>-n1…) and links' })
+    .option('nodes', { type: 'number', default: 5, describe: 'Number of nodes' })
+    .option('nic-mbit', { type: 'number', default: 200, describe: 'Every node NIC rate in Mbit/s (both directions)' })
+    .option('slow', { type: 'string', array: true, default: ['n1>n2=50'], describe: 'Slow directed pairs, src>dst=Mbit' })
+    .option('port', { type: 'number', default: 5201, describe: 'iperf3 server port in every node' })
+    .option('pushgateway', { type: 'boolean', default: true, describe: 'Start a Pushgateway on a free loopback port' })
+    .option('duration', { type: 'number', default: 2, describe: 'demo: seconds per test' });
+}
