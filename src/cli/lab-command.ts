@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { execa } from 'execa';
-import { ensureTools, labDown, labUp, readLabState, type LabState } from '../lab/lab.ts';
+import { ensureTools, labDown, labUp, type LabState } from '../lab/lab.ts';
 import { pairCapacity } from '../lab/spec.ts';
 
 // `lab up|down` and `demo`: the local lab as a product feature, so anyone can watch a real cycle
@@ -82,4 +82,3 @@ function describeLab(s: LabState): string {
 
 const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
 
-export { readLabState };

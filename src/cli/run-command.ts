@@ -63,7 +63,7 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
 
   if (config.dryRun) {
     const servers = await discover();
-    io.stdout.write(renderPlan(servers, await planCycle(config, servers)));
+    io.stdout.write(renderPlan(servers, planCycle(config, servers)));
     return 0;
   }
 

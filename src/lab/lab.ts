@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { labSpec, setupCommands, pairCapacity, type LabOptions, type LabSpec } from './spec.ts';
+import { labSpec, setupCommands, type LabOptions, type LabSpec } from './spec.ts';
 
 // Builds and removes the local lab: network namespaces on a bridge (see spec.ts), a real iperf3
 // server in each, a real Pushgateway on loopback. State lives in /run/iperf3-monitor/lab-<name>/
@@ -115,8 +115,6 @@ export async function restartServer(state: LabState, node: string): Promise<void
   await run(['ip', 'netns', 'exec', n.netns, 'iperf3', '-s', '-p', String(state.spec.port), '-D', '-I', join(state.dir, `${node}.pid`)]);
   await waitForServers({ ...state.spec, nodes: [n] });
 }
-
-export { pairCapacity };
 
 async function run(cmd: string[]): Promise<void> {
   const r = await execa(cmd[0]!, cmd.slice(1), { reject: false });

@@ -44,7 +44,7 @@ export interface CycleReport {
   pushed?: { groups: number; deleted: string[]; errors: string[]; carried: number };
 }
 
-export async function planCycle(config: RunConfig, servers: Server[]): Promise<Pair[]> {
+export function planCycle(config: RunConfig, servers: Server[]): Pair[] {
   return planPairs(servers, { mode: config.mode, sourceNode: config.sourceNode, protocols: config.protocols });
 }
 
@@ -64,7 +64,7 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
       log.warn({ err: (e as Error).message }, 'cannot read earlier results from the Pushgateway; testing anyway');
     }
   }
-  const all = await planCycle(config, servers);
+  const all = planCycle(config, servers);
   const pairs =
     config.maxPairs > 0
       ? selectBudget(all, config.maxPairs, (p) => previous?.get(previousKey(p.source.node, p.destination.node, p.protocol))?.timestamp)
