@@ -1,0 +1,90 @@
+// The PrometheusRule is alerts/iperf3-monitor.rules.yaml with chart values substituted: identical with
+// the defaults, changed where a user overrides a threshold, and still valid for promtool either way.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { one, scenario, template, type Obj } from './helm.ts';
+
+type Rule = { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> };
+const source = parse(readFileSync('alerts/iperf3-monitor.rules.yaml', 'utf8')) as { groups: { name: string; rules: Rule[] }[] };
+const groups = (set: string[] = [], files: string[] = []) =>
+  one(template({ set: ['prometheusRule.enabled=true', ...set], files }), 'PrometheusRule').spec.groups as { name: string; rules: Rule[] }[];
+const rule = (gs: { rules: Rule[] }[], name: string): Rule => {
+  const r = gs.flatMap((g) => g.rules).find((x) => x.alert === name);
+  assert.ok(r, `rule ${name}`);
+  return r;
+};
+
+function withTempDir<T>(fn: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'iperf3-monitor-rules-'));
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('with the default values the PrometheusRule groups equal the plain alerts file', () => {
+  assert.deepEqual(groups(), source.groups);
+});
+
+test('the chart has no PrometheusRule unless asked', () => {
+  assert.equal(template().filter((o: Obj) => o.kind === 'PrometheusRule').length, 0);
+});
+
+test('threshold, for, routing-label and disabled-alert overrides take effect', () => {
+  const gs = groups([], [scenario('both-protocols')]);
+  const low = rule(gs, 'Iperf3PathBandwidthLow');
+  assert.equal(low.expr, 'iperf_network_bandwidth_mbps < 5000');
+  assert.equal(low.for, '20m');
+  assert.match(low.annotations.description ?? '', /below 5000 Mbit\/s/);
+  assert.deepEqual(low.labels, { severity: 'warning', team: 'network' });
+  assert.equal(rule(gs, 'Iperf3PathUdpLossHigh').expr, '100 * iperf_network_lost_packets_total / (iperf_network_packets_total > 0) > 0.5');
+  assert.equal(rule(gs, 'Iperf3MonitorResultsStale').expr, 'time() - iperf_run_timestamp_seconds{job="iperf3-monitor"} > 1200');
+  assert.equal(gs.flatMap((g) => g.rules).find((r) => r.alert === 'Iperf3PathUdpJitterHigh'), undefined);
+});
+
+test('the staleness window follows the schedule and the job label follows pushgateway.job', () => {
+  const gs = groups(['runner.schedule=*/10 * * * *', 'pushgateway.job=netcheck']);
+  assert.equal(rule(gs, 'Iperf3MonitorResultsStale').expr, 'time() - iperf_run_timestamp_seconds{job="netcheck"} > 1800');
+  assert.equal(rule(gs, 'Iperf3MonitorSourceStale').expr, 'time() - push_time_seconds{job="netcheck", source_node!=""} > 1800');
+  assert.equal(rule(gs, 'Iperf3MonitorPushFailed').expr, 'push_failure_time_seconds{job="netcheck"} > push_time_seconds{job="netcheck"}');
+});
+
+test('the degradation ratio and baseline window are substituted in the expression and the description', () => {
+  const r = rule(groups(['prometheusRule.thresholds.degradedRatio=0.3', 'prometheusRule.thresholds.baselineWindow=7d']), 'Iperf3PathBandwidthDegraded');
+  assert.equal(r.expr, 'iperf_network_bandwidth_mbps < 0.3 * quantile_over_time(0.5, iperf_network_bandwidth_mbps[7d])');
+  assert.match(r.annotations.description ?? '', /less than 0\.3 times its median over the last 7d/);
+});
+
+test('promtool accepts the rendered rules and an overridden threshold fires where the default would not', () => {
+  withTempDir((dir) => {
+    writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: groups([], [scenario('both-protocols')]) }));
+    assert.match(execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' }), /SUCCESS: 7 rules found/);
+    const series = 'iperf_network_bandwidth_mbps{job="iperf3-monitor",source_node="a",destination_node="b",protocol="tcp"}';
+    writeFileSync(join(dir, 'override.test.yaml'), stringify({
+      rule_files: ['rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [{ series, values: '1000x30' }],
+        alert_rule_test: [
+          { eval_time: '15m', alertname: 'Iperf3PathBandwidthLow', exp_alerts: [] },
+          {
+            eval_time: '25m',
+            alertname: 'Iperf3PathBandwidthLow',
+            exp_alerts: [{
+              exp_labels: { severity: 'warning', team: 'network', job: 'iperf3-monitor', source_node: 'a', destination_node: 'b', protocol: 'tcp' },
+              exp_annotations: { summary: 'Low bandwidth from a to b (tcp)', description: 'tcp goodput from a to b is 1000.0 Mbit/s, below 5000 Mbit/s for at least two runs.' },
+            }],
+          },
+        ],
+      }],
+    }));
+    assert.match(execFileSync('promtool', ['test', 'rules', 'override.test.yaml'], { cwd: dir, encoding: 'utf8' }), /SUCCESS/);
+  });
+});
