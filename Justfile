@@ -53,3 +53,37 @@ k8s-env:
 # End-to-end tests against the real control plane (builds binaries on first use)
 test-k8s:
     npm run build && node test/run.mjs k8s
+
+# Lab part needs root; flags: --quick (simulation only), --sim-only, --lab-only, --full (slow N=1000 rows).
+# Benchmarks vs the floor and a same-run baseline; writes bench-results/latest.json (`just bench --quick`)
+bench *flags:
+    npm run build && node --import tsx test/bench/main.ts {{flags}}
+
+# --- Chart, alerts, dashboard, image ---
+
+# Regenerate the chart's copies of alerts/ and dashboards/
+chart-sync:
+    node src/build/chart-sync.mjs
+
+# Regenerate the values table in charts/iperf3-monitor/README.md
+chart-docs:
+    node src/build/chart-docs.mjs
+
+# Fail when generated chart files are stale, then lint every ci scenario with the real helm
+chart-check:
+    node src/build/chart-sync.mjs --check
+    node src/build/chart-docs.mjs --check
+    for f in charts/iperf3-monitor/ci/*-values.yaml; do "$(test/tools/install-helm.sh)" lint --strict charts/iperf3-monitor -f "$f"; done
+
+# Render the chart with a ci scenario, e.g. `just chart-template bundled-pushgateway`
+chart-template scenario="defaults":
+    "$(test/tools/install-helm.sh)" template iperf3-monitor charts/iperf3-monitor -f charts/iperf3-monitor/ci/{{scenario}}-values.yaml
+
+# promtool check and unit-test the alert rules
+alerts-test:
+    promtool check rules alerts/iperf3-monitor.rules.yaml
+    cd alerts/tests && promtool test rules *.test.yaml
+
+# Lint the Dockerfile with hadolint
+dockerfile-lint:
+    "$(test/tools/install-hadolint.sh)" Dockerfile
