@@ -24,6 +24,8 @@ export CGO_ENABLED=0
 GO=(nice -n 10 go)
 
 log() { printf '[build.sh] %s\n' "$*" >&2; }
+BUILT_ANY=""
+cached() { [[ -z "${K8S_BUILD_VERBOSE:-}" ]] || log "$* cached"; }
 
 # One build at a time per machine (tests and Justfile recipes may call this concurrently).
 exec 9>"$CACHE/.build.lock"
@@ -40,13 +42,14 @@ timed() { # timed LABEL CMD...: runs CMD, prints its wall time
   shift
   start=$(date +%s)
   "$@"
+  BUILT_ANY=1
   end=$(date +%s)
   log "$label built in $((end - start))s"
   echo "$label $((end - start))s" >>"$CACHE/build-times.log"
 }
 
 build_etcd() {
-  if built etcd "$ETCD_VERSION"; then log "etcd $ETCD_VERSION cached"; return; fi
+  if built etcd "$ETCD_VERSION"; then cached "etcd $ETCD_VERSION"; return; fi
   # go install is refused (relative replaces in etcd's go.mod); a scratch module with a tool dependency works.
   local d="$SRC/etcd-$ETCD_VERSION"
   rm -rf "$d" && mkdir -p "$d"
@@ -95,7 +98,7 @@ build_kube_one() { # build_kube_one DIR NAME
 build_kube() {
   local d="$SRC/kubernetes-$K8S_VERSION" need=()
   for c in kube-apiserver kube-controller-manager kube-scheduler; do
-    if built "$c" "$K8S_VERSION"; then log "$c $K8S_VERSION cached"; else need+=("$c"); fi
+    if built "$c" "$K8S_VERSION"; then cached "$c $K8S_VERSION"; else need+=("$c"); fi
   done
   [[ ${#need[@]} -gt 0 ]] || return 0
   if [[ ! -f "$d/.ready" ]]; then
@@ -108,7 +111,7 @@ build_kube() {
 
 build_kwok() {
   if built kwok "$KWOK_VERSION" && [[ -d "$CACHE/kwok-stages/$KWOK_VERSION" && -d "$CACHE/kwok-crds/$KWOK_VERSION" ]]; then
-    log "kwok $KWOK_VERSION cached"
+    cached "kwok $KWOK_VERSION"
     return
   fi
   GOBIN="$BIN/.kwok-gobin" "${GO[@]}" install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
@@ -126,7 +129,7 @@ build_kwok() {
 }
 
 build_tools() { # helm + kubectl: reuse the chart's installer when present, else unpack our own copy
-  if [[ -x "$BIN/helm" && -x "$BIN/kubectl" ]]; then log "helm/kubectl cached"; return; fi
+  if [[ -x "$BIN/helm" && -x "$BIN/kubectl" ]]; then cached "helm/kubectl"; return; fi
   local helm
   if [[ -x "$REPO/test/tools/install-helm.sh" || -f "$REPO/test/tools/install-helm.sh" ]]; then
     helm="$(bash "$REPO/test/tools/install-helm.sh" | tail -n1)"
@@ -148,13 +151,14 @@ what=("$@")
 [[ ${#what[@]} -gt 0 ]] || what=(tools etcd kwok kube)
 for w in "${what[@]}"; do
   case "$w" in
-    etcd) if ! built etcd "$ETCD_VERSION"; then timed "etcd $ETCD_VERSION" build_etcd; else log "etcd $ETCD_VERSION cached"; fi ;;
+    etcd) if ! built etcd "$ETCD_VERSION"; then timed "etcd $ETCD_VERSION" build_etcd; else cached "etcd $ETCD_VERSION"; fi ;;
     kube) build_kube ;;
     kwok) if ! built kwok "$KWOK_VERSION"; then timed "kwok $KWOK_VERSION" build_kwok; else build_kwok; fi ;; # build_kwok refreshes the YAMLs
     tools) build_tools ;;
     *) log "unknown component: $w"; exit 2 ;;
   esac
 done
-log "binaries in $BIN:"
-ls -1 "$BIN" >&2
+if [[ -n "$BUILT_ANY" ]]; then
+  log "binaries in $BIN: $(cd "$BIN" && echo *)"
+fi
 echo "$BIN"
