@@ -217,6 +217,23 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
     if (deadline !== undefined) assert.ok(Number(deadline) < j.spec.activeDeadlineSeconds, `--deadline ${deadline} < activeDeadlineSeconds`);
   });
 
+  test('a stopped server: through pods/exec exactly the pairs into it fail, the run still exits 0', () => {
+    rig.labServer('node-b', 'stop');
+    try {
+      const r = runRunner(['--kubeconfig', saKubeconfig, '--namespace', ns, '--duration', '1', '--omit', '0', '--output', 'json', '--log-level', 'error']);
+      assert.equal(r.status, 0, r.stderr);
+      const pairs = results(r.stdout);
+      assert.equal(pairs.length, 6);
+      for (const p of pairs) {
+        assert.equal(p.success, p.destination_node !== 'node-b', `${p.source_node}->${p.destination_node}: ${p.error ?? 'ok'}`);
+        if (!p.success) assert.match(p.error ?? '', /refused/, 'iperf3\'s own error came back through pods/exec');
+        if (!p.success) assert.equal(p.bandwidth_mbps ?? null, null);
+      }
+    } finally {
+      rig.labServer('node-b', 'start');
+    }
+  });
+
   test('removing a node deletes its Pushgateway group on the next run', async () => {
     rig.nodeDel('node-c');
     await waitFor('node-c server pod gone', () =>

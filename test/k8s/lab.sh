@@ -4,6 +4,7 @@
 # Traffic stays inside these namespaces. Names/addresses are distinct from the runner's own lab.
 #   lab.sh up NODE...     create netns ik8s-NODE (10.231.0.(10+i)/24 on bridge ik8s-br0), start iperf3 -s
 #   lab.sh del NODE       remove one node (its iperf3 server and netns)
+#   lab.sh stop NODE      stop the node's iperf3 server (the node stays); lab.sh start NODE restarts it
 #   lab.sh down           remove everything
 #   lab.sh list           print "NODE IP NETNS" lines
 # Env: IPERF3_MONITOR_K8S_STATE (default ${TMPDIR:-/tmp}/iperf3-monitor-k8s), LAB_PORT (default 5201),
@@ -36,19 +37,26 @@ node_up() { # node_up NAME INDEX
     ip netns exec "$ns" tc qdisc add dev eth0 root handle 1: htb default 10
     ip netns exec "$ns" tc class add dev eth0 parent 1: classid 1:10 htb rate "$RATE" quantum 60000
   fi
-  ip netns exec "$ns" /usr/bin/iperf3 -s -p "$PORT" -D -I "$LAB/$name.pid" --logfile "$LAB/$name.log"
+  server_start "$name"
   echo "$name $ip $ns $i" >>"$LAB/nodes"
 }
 
+server_start() { ip netns exec "$PREFIX$1" /usr/bin/iperf3 -s -p "$PORT" -D -I "$LAB/$1.pid" --logfile "$LAB/$1.log"; }
+
+server_stop() {
+  local pid
+  [[ -f "$LAB/$1.pid" ]] || return 0
+  pid="$(cat "$LAB/$1.pid")"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$LAB/$1.pid"
+}
+
 node_del() { # node_del NAME
-  local name="$1" line pid
+  local name="$1" line
   line="$(awk -v n="$name" '$1 == n' "$LAB/nodes" 2>/dev/null || true)"
   [[ -n "$line" ]] || return 0
-  if [[ -f "$LAB/$name.pid" ]]; then
-    pid="$(cat "$LAB/$name.pid")"
-    kill "$pid" 2>/dev/null || true
-    rm -f "$LAB/$name.pid"
-  fi
+  server_stop "$name"
   ip netns del "$PREFIX$name" 2>/dev/null || true # deleting the netns removes its veth pair
   awk -v n="$name" '$1 != n' "$LAB/nodes" >"$LAB/nodes.new" && mv "$LAB/nodes.new" "$LAB/nodes"
 }
@@ -80,6 +88,18 @@ case "${1:-}" in
     [[ $# -eq 2 ]] || die "usage: lab.sh del NODE"
     node_del "$2"
     ;;
+  stop)
+    [[ $# -eq 2 ]] || die "usage: lab.sh stop NODE"
+    server_stop "$2"
+    ;;
+  start)
+    [[ $# -eq 2 ]] || die "usage: lab.sh start NODE"
+    [[ -f "$LAB/$2.pid" ]] || server_start "$2"
+    for _ in $(seq 50); do
+      ip netns exec "$PREFIX$2" ss -Hltn "sport = :$PORT" | grep -q . && break
+      sleep 0.1
+    done
+    ;;
   down)
     if [[ -f "$LAB/nodes" ]]; then
       mapfile -t names < <(cut -d' ' -f1 "$LAB/nodes")
@@ -95,6 +115,6 @@ case "${1:-}" in
     [[ -f "$LAB/nodes" ]] && cut -d' ' -f1-3 "$LAB/nodes"
     ;;
   *)
-    die "usage: lab.sh up [NODE...] | del NODE | down | list"
+    die "usage: lab.sh up [NODE...] | del NODE | stop NODE | start NODE | down | list"
     ;;
 esac

@@ -50,13 +50,18 @@ export class Rig {
     return r.stdout;
   }
 
+  private readonly onExit = () => this.down();
+
   up(nodes: string[]): void {
     this.bin = buildBinaries();
+    // Tear down even when the test process exits without running after() hooks (e.g. a crash).
+    process.once('exit', this.onExit);
     this.script(['up', ...nodes]);
     this.startSeconds = Number(readFileSync(join(this.state, 'start-ms'), 'utf8')) / 1000;
   }
 
   down(): void {
+    process.removeListener('exit', this.onExit);
     spawnSync(join(k8sDir, 'rig.sh'), ['down'], { env: this.env(), stdio: 'ignore' });
     rmSync(dirname(this.state), { recursive: true, force: true });
   }
@@ -67,6 +72,11 @@ export class Rig {
 
   nodeDel(node: string): void {
     this.script(['node-del', node]);
+  }
+
+  /** Stops / restarts the iperf3 server of a lab node (the node and its pod stay). */
+  labServer(node: string, action: 'stop' | 'start'): void {
+    execFileSync(join(k8sDir, 'lab.sh'), [action, node], { env: this.env(), stdio: 'ignore' });
   }
 
   syncExecs(): void {
