@@ -21,9 +21,12 @@ mkdir -p "$BIN" "$SRC"
 
 export GOFLAGS="${GOFLAGS:--p=2}"
 export CGO_ENABLED=0
-GO=(nice -n 10 go)
 
 log() { printf '[build.sh] %s\n' "$*" >&2; }
+gorun() { # go, niced; only needed when something is not cached yet
+  command -v go >/dev/null || { log "Go (>= 1.25) is needed to build the control plane: https://go.dev/dl/"; exit 1; }
+  nice -n 10 go "$@"
+}
 BUILT_ANY=""
 cached() { [[ -z "${K8S_BUILD_VERBOSE:-}" ]] || log "$* cached"; }
 
@@ -56,8 +59,8 @@ build_etcd() {
   (
     cd "$d"
     printf 'module local/etcdbin\n\ngo 1.26.0\n' >go.mod
-    "${GO[@]}" get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
-    "${GO[@]}" build -trimpath -o "$BIN/etcd.new" go.etcd.io/etcd/server/v3
+    gorun get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+    gorun build -trimpath -o "$BIN/etcd.new" go.etcd.io/etcd/server/v3
   )
   mv -f "$BIN/etcd.new" "$BIN/etcd"
   stamp etcd "$ETCD_VERSION"
@@ -69,16 +72,16 @@ kube_module() ( # writes the scratch module for k8s.io/kubernetes into $1 (subsh
   cd "$d"
   printf 'module local/k8sbin\n\ngo 1.26.0\n' >go.mod
   # k8s.io/kubernetes pins its staging modules to v0.0.0 with replace => ./staging/...; map each to v0.X.Y.
-  gomod="$("${GO[@]}" mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
+  gomod="$(gorun mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
   [[ -f "$gomod" ]] || { log "cannot find go.mod of k8s.io/kubernetes@$K8S_VERSION"; return 1; }
   staging="v0.${K8S_VERSION#v1.}"
   grep -E '^[[:space:]]*(replace[[:space:]]+)?k8s\.io/[^[:space:]]+[[:space:]]+=>[[:space:]]+\./staging/' "$gomod" |
     sed -E 's/^[[:space:]]*(replace[[:space:]]+)?(k8s\.io\/[^[:space:]]+).*/\2/' | sort -u |
     while read -r m; do echo "replace $m => $m $staging"; done >>go.mod
   [[ "$(grep -c '^replace' go.mod)" -gt 20 ]] || { log "too few staging replaces generated from $gomod"; return 1; }
-  "${GO[@]}" mod edit -require "k8s.io/kubernetes@$K8S_VERSION"
+  gorun mod edit -require "k8s.io/kubernetes@$K8S_VERSION"
   for c in kube-apiserver kube-controller-manager kube-scheduler; do
-    "${GO[@]}" get -tool "k8s.io/kubernetes/cmd/$c@$K8S_VERSION"
+    gorun get -tool "k8s.io/kubernetes/cmd/$c@$K8S_VERSION"
   done
 )
 
@@ -90,7 +93,7 @@ build_kube_one() { # build_kube_one DIR NAME
     ld+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=$major -X $p.gitMinor=$minor"
     ld+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  (cd "$d" && "${GO[@]}" build -trimpath -ldflags "-s -w$ld" -o "$BIN/$c.new" "k8s.io/kubernetes/cmd/$c")
+  (cd "$d" && gorun build -trimpath -ldflags "-s -w$ld" -o "$BIN/$c.new" "k8s.io/kubernetes/cmd/$c")
   mv -f "$BIN/$c.new" "$BIN/$c"
   stamp "$c" "$K8S_VERSION"
 }
@@ -114,7 +117,7 @@ build_kwok() {
     cached "kwok $KWOK_VERSION"
     return
   fi
-  GOBIN="$BIN/.kwok-gobin" "${GO[@]}" install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  GOBIN="$BIN/.kwok-gobin" gorun install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   mv -f "$BIN/.kwok-gobin/kwok" "$BIN/kwok" && rmdir "$BIN/.kwok-gobin"
   # The stage YAMLs (node/pod lifecycles) and the CRDs (Exec, ...) ship inside the module.
   local mod

@@ -30,7 +30,18 @@ kc() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 now_ms() { date +%s%3N; }
 
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+}
+
+ensure_packages() { # installs the Debian packages of missing commands (fresh machines)
+  local -A pkg=([jq]=jq [openssl]=openssl [curl]=curl [ip]=iproute2 [tc]=iproute2 [iperf3]=iperf3
+    [setsid]=util-linux [flock]=util-linux [prometheus-pushgateway]=prometheus-pushgateway)
+  local c missing=()
+  for c in "${!pkg[@]}"; do command -v "$c" >/dev/null || missing+=("${pkg[$c]}"); done
+  [[ ${#missing[@]} -gt 0 ]] || return 0
+  log "installing missing packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; }
 }
 
 start() { # start NAME CMD...: daemon with logs in $STATE/log/NAME.log, pid in $STATE/pids/NAME
@@ -57,20 +68,23 @@ wait_for() { # wait_for WHAT SECONDS CMD...: poll CMD every 0.2s
 }
 
 stop_all() {
-  local name pid
-  # reverse start order: kwok, scheduler, controller-manager, apiserver, etcd
-  for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+  # TERM everything at once, give them 3s together, then KILL (the state is throwaway)
+  local names=(kwok kube-scheduler kube-controller-manager kube-apiserver etcd) name pids=()
+  for name in "${names[@]}"; do
     [[ -f "$STATE/pids/$name" ]] || continue
-    pid="$(cat "$STATE/pids/$name")"
-    kill -TERM "$pid" 2>/dev/null || true
+    pids+=("$(cat "$STATE/pids/$name")")
   done
-  for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
-    [[ -f "$STATE/pids/$name" ]] || continue
-    pid="$(cat "$STATE/pids/$name")"
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$STATE/pids/$name"
+  [[ ${#pids[@]} -gt 0 ]] || return 0
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  local pid left
+  for _ in $(seq 30); do
+    left=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && left=1; done
+    [[ $left -eq 1 ]] || break
+    sleep 0.1
   done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  for name in "${names[@]}"; do rm -f "$STATE/pids/$name"; done
 }
 
 write_kubeconfig() { # write_kubeconfig FILE SERVER TOKEN USER
@@ -97,6 +111,7 @@ KC
 cmd_up() {
   local t0 t_built etcd_port etcd_peer api_port cm_port sched_port kwok_port token
   t0=$(now_ms)
+  ensure_packages
   "$HERE/build.sh" >/dev/null
   t_built=$(now_ms)
   if [[ -d "$STATE" ]]; then
