@@ -16,12 +16,15 @@ const stale = '{{ include `iperf3-monitor.staleSeconds` . }}';
 
 // alert -> [`for` value key, [literal, replacement][] applied to expr and annotations; each must occur].
 export const tunables = {
-  Iperf3PathBandwidthLow: ['bandwidthLow', [['< 100', `< ${th('bandwidthLowMbps')}`], ['below 100 Mbit/s', `below ${th('bandwidthLowMbps')} Mbit/s`]]],
+  Iperf3PathBandwidthLow: ['bandwidthLow', [
+    ['< 100', `< ${th('bandwidthLowMbps')}`], ['below 100 Mbit/s', `below ${th('bandwidthLowMbps')} Mbit/s`],
+    ['at least 10m', `at least ${forOf('bandwidthLow')}`],
+  ]],
   Iperf3PathBandwidthDegraded: ['bandwidthDegraded', [
     ['< 0.5 *', `< ${th('degradedRatio')} *`], ['than 0.5 times', `than ${th('degradedRatio')} times`],
     ['[1d]', `[${th('baselineWindow')}]`], ['last 1d', `last ${th('baselineWindow')}`],
   ]],
-  Iperf3PathFailing: ['failing', []],
+  Iperf3PathFailing: ['failing', [['at least 10m', `at least ${forOf('failing')}`]]],
   Iperf3PathUdpLossHigh: ['udpLoss', [['> 1', `> ${th('udpLossPercent')}`], ['above 1%', `above ${th('udpLossPercent')}%`]]],
   Iperf3PathUdpJitterHigh: ['udpJitter', [['> 10', `> ${th('udpJitterMs')}`], ['above 10 ms', `above ${th('udpJitterMs')} ms`]]],
   Iperf3MonitorResultsStale: ['stale', [job, ['> 900', `> ${stale}`], ['than 900s', `than ${stale}s`]]],

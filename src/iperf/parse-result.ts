@@ -23,6 +23,7 @@ export function parseResult(p: ProcessOutcome, protocol: Protocol): TestOutcome 
     const e = doc.error;
     if (/busy/i.test(e)) return { ok: false, kind: 'busy', message: e };
     if (/refused/i.test(e)) return { ok: false, kind: 'refused', message: e };
+    if (/reset by peer|closed unexpectedly/i.test(e)) return { ok: false, kind: 'reset', message: e };
     return { ok: false, kind: 'iperf-error', message: e };
   }
   if (p.exitCode !== undefined && p.exitCode !== 0) {

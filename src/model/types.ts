@@ -29,13 +29,16 @@ export interface Measurement {
 }
 
 /**
- * Why a test failed. `busy`: the server was serving someone else; `unreachable`: an earlier test to
- * the same server timed out, so this one was failed without spending another timeout.
+ * Why a test failed. `busy`: the server was serving someone else; `reset`: the control connection was
+ * reset or closed under the test (a server restarting, or iperf3 3.12 briefly reopening its socket after
+ * a probe); `unreachable`: an earlier test to the same server timed out or was refused, so this one was
+ * failed without spending that time again.
  */
 export type FailureKind =
   | 'timeout'
   | 'busy'
   | 'refused'
+  | 'reset'
   | 'iperf-error'
   | 'unparsable'
   | 'exit-code'

@@ -22,8 +22,8 @@ export interface ScheduleOptions {
   /** Expected wall time of one test, used to decide whether it can still finish before the deadline. */
   expectedMs: number;
   /**
-   * How often a "busy" answer (another client) or a refused connection (a server restarting) is
-   * retried, with backoff, before it counts as a failure.
+   * How often a "busy" answer (another client), a refused connection (a server restarting) or a reset
+   * control connection is retried, with backoff, before it counts as a failure.
    */
   busyRetries: number;
   /** Wait before retry number `attempt` (1-based). */
@@ -173,7 +173,7 @@ export function runSchedule(
       } else if (o.kind === 'aborted' || (stop.signal.aborted && o.kind === 'timeout')) {
         settle(j, { status: 'skipped', skipped: stopReason(), startedAt, finishedAt: at });
       } else if (
-        (o.kind === 'busy' || o.kind === 'refused') &&
+        (o.kind === 'busy' || o.kind === 'refused' || o.kind === 'reset') &&
         j.attempts <= opts.busyRetries &&
         !stop.signal.aborted &&
         (opts.deadline === undefined || at + opts.backoffMs(j.attempts) + opts.expectedMs <= opts.deadline)

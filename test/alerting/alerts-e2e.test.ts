@@ -115,12 +115,12 @@ test('the slow pair raises Iperf3PathBandwidthLow and the dead server Iperf3Path
   const [low] = named(alerts, 'Iperf3PathBandwidthLow');
   assert.deepEqual(low!.labels, { alertname: 'Iperf3PathBandwidthLow', severity: 'warning', team: 'network', job: 'iperf3-monitor', source_node: 'n1', destination_node: 'n2', protocol: 'tcp' });
   assert.equal(low!.annotations.summary, 'Low bandwidth from n1 to n2 (tcp)');
-  assert.match(low!.annotations.description!, /^tcp goodput from n1 to n2 is 1\d\.\d Mbit\/s, below 50 Mbit\/s for at least two runs\.$/);
+  assert.match(low!.annotations.description!, /^tcp goodput from n1 to n2 is 1\d\.\d Mbit\/s, below 50 Mbit\/s in every run for at least 3s\.$/);
   assert.deepEqual(low!.receivers.map((r) => r.name), ['webhook']);
   for (const f of named(alerts, 'Iperf3PathFailing')) {
     assert.equal(f.labels.severity, 'critical');
     assert.equal(f.annotations.summary, `iperf3 test from ${f.labels.source_node} to n3 (tcp) failing`);
-    assert.match(f.annotations.description!, new RegExp(`^The tcp test from ${f.labels.source_node} to n3 has failed for at least two runs: `));
+    assert.match(f.annotations.description!, new RegExp(`^The tcp test from ${f.labels.source_node} to n3 has failed in every run for at least 3s: `));
   }
   // Not even pending for a healthy pair: every alert Prometheus has held since the start (ALERTS keeps
   // pending ones too) is one of the expected.

@@ -79,7 +79,7 @@ test('promtool accepts the rendered rules and an overridden threshold fires wher
             alertname: 'Iperf3PathBandwidthLow',
             exp_alerts: [{
               exp_labels: { severity: 'warning', team: 'network', job: 'iperf3-monitor', source_node: 'a', destination_node: 'b', protocol: 'tcp' },
-              exp_annotations: { summary: 'Low bandwidth from a to b (tcp)', description: 'tcp goodput from a to b is 1000.0 Mbit/s, below 5000 Mbit/s for at least two runs.' },
+              exp_annotations: { summary: 'Low bandwidth from a to b (tcp)', description: 'tcp goodput from a to b is 1000.0 Mbit/s, below 5000 Mbit/s in every run for at least 20m.' },
             }],
           },
         ],

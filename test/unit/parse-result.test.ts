@@ -195,6 +195,18 @@ describe('variants derived from the captures', () => {
       expected: { ok: false, kind: 'iperf-error', message: 'unable to connect to server: No route to host' },
     },
     {
+      name: 'a control connection reset under the test is a reset failure (retried like busy)',
+      protocol: 'tcp',
+      outcome: outcome(iperf3Fixture('refused').replace('unable to connect to server: Connection refused', 'unable to receive control message: Connection reset by peer')),
+      expected: { ok: false, kind: 'reset', message: 'unable to receive control message: Connection reset by peer' },
+    },
+    {
+      name: 'a control socket closed unexpectedly is a reset failure',
+      protocol: 'tcp',
+      outcome: outcome(iperf3Fixture('refused').replace('unable to connect to server: Connection refused', 'control socket has closed unexpectedly')),
+      expected: { ok: false, kind: 'reset', message: 'control socket has closed unexpectedly' },
+    },
+    {
       name: 'the failure JSON\'s "end": {} without an "error" key is unparsable, never 0 Mbit/s',
       protocol: 'tcp',
       outcome: outcome(iperf3Fixture('busy').replace(',\n\t"error":\t"the server is busy running a test. try again later"', '')),
@@ -285,7 +297,7 @@ describe('properties', () => {
   });
 
   test('parseResult never throws and always returns a classified outcome, whatever the client produced', () => {
-    const kinds = new Set(['timeout', 'busy', 'refused', 'iperf-error', 'unparsable', 'exit-code', 'spawn', 'exec', 'unreachable', 'aborted']);
+    const kinds = new Set(['timeout', 'busy', 'refused', 'reset', 'iperf-error', 'unparsable', 'exit-code', 'spawn', 'exec', 'unreachable', 'aborted']);
     fc.assert(
       fc.property(anyOutcome(fc.oneof(bytesAsText, fc.string({ unit: 'binary' }), jsonish, prefixOfCapture)), fc.constantFrom<Protocol>('tcp', 'udp'), (o, protocol) => {
         const r = parseResult(o, protocol);

@@ -105,6 +105,22 @@ test('a busy server is retried with backoff and succeeds when it frees up', asyn
   assert.equal(r.attempts, 3);
 });
 
+test('a reset control connection is retried and does not mark the server down', async () => {
+  const { results } = await simulate(mesh(3), opts({ concurrency: 3 }), (p, attempt) =>
+    p.source.node === 'n1' && p.destination.node === 'n2' && attempt === 1 ? { ms: 10, outcome: fail('reset', 'control socket has closed unexpectedly') } : { ms: D },
+  );
+  assert.equal(byStatus(results, 'success'), 6);
+  assert.equal(results.find((r) => r.pair.source.node === 'n1' && r.pair.destination.node === 'n2')!.attempts, 2);
+});
+
+test('a server still refusing after the retries fails its remaining tests at once', async () => {
+  const { results } = await simulate(mesh(3), opts({ concurrency: 3, busyRetries: 1 }), (p) =>
+    p.destination.node === 'n3' ? { ms: 10, outcome: fail('refused', 'unable to connect to server: Connection refused') } : { ms: D },
+  );
+  const toN3 = results.filter((r) => r.pair.destination.node === 'n3').map((r) => r.failure?.kind).sort();
+  assert.deepEqual(toN3, ['refused', 'unreachable']);
+});
+
 test('a server that stays busy fails as busy after the retries, naming the attempts', async () => {
   const { results } = await simulate(mesh(2), opts({ busyRetries: 2 }), (p) =>
     p.destination.node === 'n2' ? { ms: 10, outcome: fail('busy', 'the server is busy running a test. try again later') } : { ms: D },

@@ -13,7 +13,7 @@ groups:
           severity: warning
         annotations:
           summary: "Low bandwidth from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} ({{`{{`}} $labels.protocol {{`}}`}})"
-          description: "{{`{{`}} $labels.protocol {{`}}`}} goodput from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} is {{`{{`}} $value | printf \"%.1f\" {{`}}`}} Mbit/s, below {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }} Mbit/s for at least two runs."
+          description: "{{`{{`}} $labels.protocol {{`}}`}} goodput from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} is {{`{{`}} $value | printf \"%.1f\" {{`}}`}} Mbit/s, below {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }} Mbit/s in every run for at least {{ .Values.prometheusRule.for.bandwidthLow }}."
       - alert: Iperf3PathBandwidthDegraded
         expr: iperf_network_bandwidth_mbps < {{ .Values.prometheusRule.thresholds.degradedRatio }} * quantile_over_time(0.5, iperf_network_bandwidth_mbps[{{ .Values.prometheusRule.thresholds.baselineWindow }}])
         for: "{{ .Values.prometheusRule.for.bandwidthDegraded }}"
@@ -29,7 +29,7 @@ groups:
           severity: critical
         annotations:
           summary: "iperf3 test from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} ({{`{{`}} $labels.protocol {{`}}`}}) failing"
-          description: "The {{`{{`}} $labels.protocol {{`}}`}} test from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} has failed for at least two runs: the server is down, unreachable or busy. The runner's log has the reason."
+          description: "The {{`{{`}} $labels.protocol {{`}}`}} test from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} has failed in every run for at least {{ .Values.prometheusRule.for.failing }}: the server is down, unreachable or busy. The runner's log has the reason."
       - alert: Iperf3PathUdpLossHigh
         expr: 100 * iperf_network_lost_packets_total / (iperf_network_packets_total > 0) > {{ .Values.prometheusRule.thresholds.udpLossPercent }}
         for: "{{ .Values.prometheusRule.for.udpLoss }}"
