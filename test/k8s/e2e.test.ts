@@ -260,13 +260,17 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
   });
 
   for (const [scenario, file] of [['star mode', 'star'], ['bundled Pushgateway', 'pushgateway']] as const) {
-    test(`helm install --wait, ${scenario} (ci/*${file}*-values.yaml)`, () => {
+    test(`helm install --wait, ${scenario} (ci/*${file}*-values.yaml)`, async (t) => {
       const ci = join(chartDir, 'ci');
       const values = existsSync(ci) ? readdirSync(ci).find((f) => f.includes(file) && f.endsWith('-values.yaml')) : undefined;
       assert.ok(values, `a ci/*${file}*-values.yaml scenario in the chart`);
       const sns = `scenario-${file}`;
       rig.kubectl(['create', 'namespace', sns]);
       const t0 = Date.now();
+      t.after(() => {
+        // always uninstall: the next scenario's hostNetwork server pods need the port on every node
+        rig.helm(['uninstall', `s-${file}`, '-n', sns, '--wait', '--timeout', '2m']);
+      });
       const r = rig.helm(['install', `s-${file}`, chartDir, '-n', sns, '-f', join(ci, values), '--wait', '--timeout', '3m']);
       assert.equal(r.status, 0, `helm install ${values} failed:\n${r.stderr}\n${r.stdout}`);
       console.log(`# helm install --wait (${values}): ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -279,6 +283,16 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
         assert.equal(canI('list', 'pods', '-n', sns), 'yes');
         assert.equal(canI('create', 'pods', '--subresource=exec', '-n', sns), 'no', 'no exec permission in star mode');
         assert.equal(canI('get', 'secrets', '-n', sns), 'no');
+        // and that is enough for a star run: discovery through the API, the client started locally
+        // (here: inside node-a's lab namespace, as a runner pod with hostNetwork on node-a would be)
+        const lab = rig.labNodes();
+        const run = runRunner(['--mode', 'star', '--source-node', 'node-a', '--iperf3', join(rig.state, 'wrap/iperf3'),
+          '--kubeconfig', kc, '--namespace', sns, '--duration', '1', '--omit', '0', '--output', 'json', '--log-level', 'error'],
+          { IPERF3_MONITOR_K8S_NETNS: lab.get('node-a')!.netns });
+        assert.equal(run.status, 0, run.stderr);
+        const pairs = results(run.stdout);
+        assert.deepEqual(pairs.map((p) => `${p.source_node}>${p.destination_node}`).sort(), ['node-a>node-b', 'node-a>node-c']);
+        for (const p of pairs) assert.ok(p.success, `${p.source_node}->${p.destination_node}: ${p.error}`);
       } else {
         const deploy = objs.find((o) => o.kind === 'Deployment');
         const svc = objs.find((o) => o.kind === 'Service');
@@ -291,6 +305,7 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
         assert.match(text, new RegExp(svc!.metadata.name), 'runner pointed at the bundled Pushgateway Service');
       }
       assert.equal(rig.helm(['uninstall', `s-${file}`, '-n', sns, '--wait']).status, 0);
+      await waitFor('scenario server pods gone', () => rig.kubectlJson<{ items: any[] }>(['get', 'pods', '-n', sns, '-l', 'app.kubernetes.io/component=server']).items.length === 0);
     });
   }
 });

@@ -68,11 +68,15 @@ case "${1:-}" in
     mkdir -p "$LAB"
     ip link show "$BR" >/dev/null 2>&1 || { ip link add "$BR" type bridge && ip link set "$BR" up; }
     touch "$LAB/nodes"
-    next=$(( $(awk 'BEGIN{m=0} $4>m{m=$4} END{print m}' "$LAB/nodes") + 1 ))
+    # indices (and so IPs) are never reused: a re-added node must not inherit stale ARP entries of a
+    # deleted one (its peers would send to the old MAC until the neighbor entry expires)
+    next=$(cat "$LAB/next" 2>/dev/null || echo 1)
     for n in "$@"; do
       if awk -v n="$n" '$1 == n {f=1} END{exit !f}' "$LAB/nodes"; then continue; fi
+      [[ $next -le 240 ]] || die "lab address space exhausted"
       node_up "$n" "$next"
       next=$((next + 1))
+      echo "$next" >"$LAB/next"
     done
     # wait until every server listens
     while read -r n _ ns _; do
