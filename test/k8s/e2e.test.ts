@@ -275,6 +275,14 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
       assert.equal(r.status, 0, `helm install ${values} failed:\n${r.stderr}\n${r.stdout}`);
       console.log(`# helm install --wait (${values}): ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       const objs = parseAllDocuments(rig.helm(['get', 'manifest', `s-${file}`, '-n', sns]).stdout).map((d) => d.toJS() as K8sObject).filter(Boolean);
+      for (const o of objs) {
+        const got = rig.kubectlRaw(['get', '-n', sns, '-f', '-', '-o', 'name'], JSON.stringify(o));
+        assert.equal(got.status, 0, `${o.kind}/${o.metadata.name} exists: ${got.stderr}`);
+      }
+      if (file === 'pushgateway') {
+        // validated server-side against the prometheus-operator CRDs
+        for (const kind of ['ServiceMonitor', 'PrometheusRule']) assert.ok(objs.some((o) => o.kind === kind), `${kind} in ${values}`);
+      }
       const sa = objs.find((o) => o.kind === 'ServiceAccount')?.metadata.name;
       if (file === 'star') {
         assert.ok(sa, 'ServiceAccount');
