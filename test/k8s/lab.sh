@@ -114,6 +114,7 @@ case "${1:-}" in
     for ns in "${left[@]}"; do ip netns del "$ns" || true; done
     ip link del "$BR" 2>/dev/null || true
     rm -rf "$LAB"
+    rmdir "$STATE" 2>/dev/null || true # when the lab was used on its own
     ;;
   list)
     [[ -f "$LAB/nodes" ]] && cut -d' ' -f1-3 "$LAB/nodes"
