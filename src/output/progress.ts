@@ -3,20 +3,20 @@ import type { ScheduleEvent } from '../schedule/scheduler.ts';
 // On a TTY: one line, rewritten in place, saying how far the cycle is.
 
 export function progressLine(total: number, write: (s: string) => void) {
+  const running = new Set<number>();
   let done = 0;
-  let running = 0;
   let failed = 0;
   return {
     onEvent(e: ScheduleEvent) {
-      if (e.type === 'start') running++;
+      if (e.type === 'start') running.add(e.index);
       else {
+        running.delete(e.index); // also a retry: it is pending again until it starts
         if (e.result) {
-          if (e.result.startedAt > 0) running--;
-          if (e.result.status !== 'skipped' || e.result.startedAt > 0) done++;
+          done++;
           if (e.result.status === 'failure') failed++;
-        } else running--; // retried after "busy"
+        }
       }
-      write(`\r\x1b[K${done}/${total} tests done, ${running} running${failed ? `, ${failed} failed` : ''}`);
+      write(`\r\x1b[K${done}/${total} tests done, ${running.size} running${failed ? `, ${failed} failed` : ''}`);
     },
     clear: () => write('\r\x1b[K'),
   };

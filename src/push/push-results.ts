@@ -19,6 +19,8 @@ export async function pushResults(
   sources: ReadonlyMap<string, Registry>,
   run: Registry,
   liveNodes: ReadonlySet<string>,
+  /** The gateway's groups before this push (read once per run); listed afresh when not given. */
+  existing?: readonly Record<string, string>[],
   /** Source nodes whose group has nothing left to say (all results expired). */
   emptied: readonly string[] = [],
 ): Promise<PushOutcome> {
@@ -45,11 +47,13 @@ export async function pushResults(
   );
   const runBody = await run.metrics();
   await attempt('(run)', () => gw.put([['job', job]], runBody), out.pushed);
-  let groups: Record<string, string>[] = [];
-  try {
-    groups = await gw.groups();
-  } catch (e) {
-    out.errors.push(e as PushError);
+  let groups: readonly Record<string, string>[] = existing ?? [];
+  if (!existing) {
+    try {
+      groups = await gw.groups();
+    } catch (e) {
+      out.errors.push(e as PushError);
+    }
   }
   for (const g of groups) {
     const node = g.source_node;

@@ -1,6 +1,7 @@
 import { PushError } from '../errors/push-error.ts';
 import { groupPath } from './grouping-key.ts';
-import type { ApiGroup } from './previous-results.ts';
+import { lines, parseSampleLine, type Sample } from './exposition.ts';
+import { readGatewayState } from './previous-results.ts';
 
 // A small Pushgateway client. PUT replaces a whole group at once, so a group is never half-written:
 // it holds either the previous run or this one. Transient failures (network, timeout, 5xx) are
@@ -23,8 +24,8 @@ export interface Pushgateway {
   delete(group: GroupLabels): Promise<void>;
   /** The grouping labels of every group the gateway holds. */
   groups(): Promise<Record<string, string>[]>;
-  /** Every group with its metrics, as /api/v1/metrics lists them. */
-  listGroups(): Promise<ApiGroup[]>;
+  /** Every sample the gateway serves on /metrics, streamed. */
+  samples(): AsyncGenerator<Sample>;
 }
 
 export function pushgateway(o: PushgatewayOptions): Pushgateway {
@@ -64,12 +65,15 @@ export function pushgateway(o: PushgatewayOptions): Pushgateway {
       await request('delete group', describe(group), describe(group), { method: 'DELETE' });
     },
     async groups() {
-      return (await this.listGroups()).map((g) => g.labels ?? {});
+      return (await readGatewayState(this.samples(), '')).groups;
     },
-    async listGroups() {
-      const res = await request('list groups', base, `${base}/api/v1/metrics`, { method: 'GET' });
-      const doc = (await res.json().catch(() => ({}))) as { data?: ApiGroup[] };
-      return Array.isArray(doc.data) ? doc.data : [];
+    async *samples() {
+      const res = await request('read metrics', base, `${base}/metrics`, { method: 'GET' });
+      if (!res.body) return;
+      for await (const line of lines(res.body as unknown as AsyncIterable<Uint8Array>)) {
+        const sample = parseSampleLine(line);
+        if (sample) yield sample;
+      }
     },
   };
 }

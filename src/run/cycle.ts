@@ -10,7 +10,7 @@ import { expectedTestMs } from '../iperf/client-args.ts';
 import { pairTester } from './test-pair.ts';
 import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
-import { previousKey, previousPairs, type PreviousPair } from '../push/previous-results.ts';
+import { previousKey, readGatewayState, type GatewayState, type PreviousPair } from '../push/previous-results.ts';
 import { selectBudget } from '../plan/budget.ts';
 import { PushError } from '../errors/push-error.ts';
 
@@ -56,10 +56,10 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
     log.warn({ source_node: config.sourceNode }, 'the source node has no server pod; testing from it anyway');
   }
   // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
-  let previous: Map<string, PreviousPair> | undefined;
+  let state: GatewayState | undefined;
   if (deps.pushgateway) {
     try {
-      previous = previousPairs(await deps.pushgateway.listGroups(), config.job);
+      state = await readGatewayState(deps.pushgateway.samples(), config.job);
     } catch (e) {
       log.warn({ err: (e as Error).message }, 'cannot read earlier results from the Pushgateway; testing anyway');
     }
@@ -67,7 +67,7 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
   const all = planCycle(config, servers);
   const pairs =
     config.maxPairs > 0
-      ? selectBudget(all, config.maxPairs, (p) => previous?.get(previousKey(p.source.node, p.destination.node, p.protocol))?.timestamp)
+      ? selectBudget(all, config.maxPairs, (p) => state?.previous.get(previousKey(p.source.node, p.destination.node, p.protocol))?.timestamp)
       : all;
   log.info({ tests: pairs.length, planned: all.length, concurrency: config.concurrency, exclusive: config.exclusive }, 'cycle planned');
   deps.onPlan?.(pairs);
@@ -100,7 +100,7 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
     const live = new Set(servers.map((s) => s.node));
     if (config.mode === 'star' && config.sourceNode) live.add(config.sourceNode);
     try {
-      previous ??= previousPairs(await deps.pushgateway.listGroups(), config.job);
+      state ??= await readGatewayState(deps.pushgateway.samples(), config.job);
     } catch (e) {
       // Without them, a PUT would silently drop the results this run did not re-test.
       const message = e instanceof PushError ? e.message : String(e);
@@ -109,10 +109,10 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
       report.exitCode = 1;
       return report;
     }
-    const { carried, emptied } = carryOver(previous, results, live, endedAt / 1000 - config.maxResultAgeS);
+    const { carried, emptied } = carryOver(state.previous, results, live, endedAt / 1000 - config.maxResultAgeS);
     const sources = sourceRegistries(results, carried);
     const run = runRegistry(results, { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length });
-    const out = await pushResults(deps.pushgateway, config.job, sources, run, live, emptied);
+    const out = await pushResults(deps.pushgateway, config.job, sources, run, live, state.groups, emptied);
     report.pushed = { groups: out.pushed.length, deleted: out.deleted, errors: out.errors.map((e) => e.message), carried: carried.length };
     for (const node of out.deleted) log.info({ source_node: node }, 'deleted the Pushgateway group of a node that is gone');
     for (const e of out.errors) log.error({ err: e.message }, 'push failed');

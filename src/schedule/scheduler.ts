@@ -207,7 +207,8 @@ export function runSchedule(
         if (j.state !== 'pending') continue;
         const why = down.get(j.dst);
         if (why !== undefined) {
-          settle(j, { status: 'failure', failure: { kind: 'unreachable', message: why }, startedAt: 0, finishedAt: 0 });
+          // Stamped with now: the pair was judged in this run, so the pair budget counts it as tested.
+          settle(j, { status: 'failure', failure: { kind: 'unreachable', message: why }, startedAt: now, finishedAt: now });
           deps.onEvent?.({ type: 'end', index: j.index, pair: pairs[j.index]!, at: now, result: results[j.index] });
           continue;
         }

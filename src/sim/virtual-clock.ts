@@ -28,15 +28,21 @@ export class VirtualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, resolve, reject, cancelled: false };
-      signal?.addEventListener(
-        'abort',
-        () => {
-          timer.cancelled = true;
-          reject(signal.reason);
+      const onAbort = () => {
+        timer.cancelled = true;
+        reject(signal!.reason);
+      };
+      const timer: Timer = {
+        at: this.t + Math.max(0, ms),
+        seq: this.seq++,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
         },
-        { once: true },
-      );
+        reject,
+        cancelled: false,
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.push(timer);
     });
   }

@@ -1,4 +1,5 @@
-import { previousPairs, type ApiGroup } from '../../src/push/previous-results.ts';
+import { readGatewayState } from '../../src/push/previous-results.ts';
+import { pushgateway } from '../../src/push/pushgateway.ts';
 import { sourceRegistries } from '../../src/metrics/registries.ts';
 import type { PairResult } from '../../src/model/types.ts';
 import { startPushgateway } from '../support/pushgateway.ts';
@@ -6,16 +7,17 @@ import { servers } from './sim-iperf3.ts';
 
 // What a run's Pushgateway round trip costs at scale, on a real prometheus-pushgateway on loopback:
 // PUT k full source groups (N−1 TCP pairs each), then read them back the way every run does before
-// planning (GET /api/v1/metrics, previousPairs). Figures for all N groups are extrapolated ×N/k.
+// planning (a streaming pass over /metrics, readGatewayState). Figures for all N groups are
+// extrapolated ×N/k.
 
 export interface GatewayRow {
   n: number;
   sampledGroups: number;
   putMsPerGroup: number;
-  /** /api/v1/metrics JSON per group, bytes; and for all N groups, MB. */
-  apiBytesPerGroup: number;
-  apiTotalMB: number;
-  /** GET + JSON.parse + previousPairs for all N groups, ms (extrapolated). */
+  /** /metrics exposition text per group, bytes; and for all N groups, MB. */
+  textBytesPerGroup: number;
+  textTotalMB: number;
+  /** The streaming read of earlier results for all N groups, ms (extrapolated). */
   readAllMs: number;
 }
 
@@ -37,13 +39,12 @@ export async function gatewayCost(n: number, k: number): Promise<GatewayRow> {
     }
     const putMs = (performance.now() - t) / regs.size;
     t = performance.now();
-    const body = await (await fetch(`${gw.url}/api/v1/metrics`)).text();
-    const groups = (JSON.parse(body) as { data: ApiGroup[] }).data;
-    const prev = previousPairs(groups, 'iperf3-monitor');
+    const client = pushgateway({ url: gw.url, timeoutMs: 60_000, retries: 0, fetch, sleep: async () => {} });
+    const { previous: prev } = await readGatewayState(client.samples(), 'iperf3-monitor');
     const readMs = performance.now() - t;
     if (prev.size !== k * (n - 1)) throw new Error(`read back ${prev.size} pairs, pushed ${k * (n - 1)}`);
-    const perGroup = Buffer.byteLength(body) / k;
-    return { n, sampledGroups: k, putMsPerGroup: putMs, apiBytesPerGroup: perGroup, apiTotalMB: (perGroup * n) / 2 ** 20, readAllMs: (readMs * n) / k };
+    const perGroup = Buffer.byteLength(await (await fetch(`${gw.url}/metrics`)).text()) / k;
+    return { n, sampledGroups: k, putMsPerGroup: putMs, textBytesPerGroup: perGroup, textTotalMB: (perGroup * n) / 2 ** 20, readAllMs: (readMs * n) / k };
   } finally {
     await gw.stop();
   }

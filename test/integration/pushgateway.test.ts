@@ -359,8 +359,8 @@ describe('transient failures, from a real local HTTP server standing in for a si
     test(`${c.name}: the header goes with every request (PUT, list groups, DELETE)`, async () => {
       rec.handler = (req, res) => {
         if (req.method === 'GET') {
-          const data = [{ labels: { job: JOB, source_node: 'gone' } }];
-          return reply(200, JSON.stringify({ status: 'success', data }), 'application/json')(req, res);
+          const text = `# TYPE push_time_seconds gauge\npush_time_seconds{instance="",job="${JOB}",source_node="gone"} 1.7e+09\n`;
+          return reply(200, text, 'text/plain; version=0.0.4')(req, res);
         }
         reply(200)(req, res);
       };
@@ -372,7 +372,7 @@ describe('transient failures, from a real local HTTP server standing in for a si
         [
           ['PUT', '/metrics/job/iperf3-monitor/source_node/n1', c.authorization],
           ['PUT', '/metrics/job/iperf3-monitor', c.authorization],
-          ['GET', '/api/v1/metrics', c.authorization],
+          ['GET', '/metrics', c.authorization],
           ['DELETE', '/metrics/job/iperf3-monitor/source_node/gone', c.authorization],
         ],
       );
