@@ -5,7 +5,7 @@
 // the CronJob; node removal deleting the node's Pushgateway group; star-mode and bundled-Pushgateway installs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -78,7 +78,6 @@ const missing = [
 
 describe('k8s end to end: chart + runner on a real control plane', { skip: missing.length ? `not built yet: ${missing.join(', ')}` : false }, () => {
   const rig = new Rig();
-  let pushgateway: ChildProcess | undefined;
   let pgUrl = '';
   let manifest: K8sObject[] = [];
   let saKubeconfig = '';
@@ -97,14 +96,11 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
     rig.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
     const port = await freePort();
     pgUrl = `http://127.0.0.1:${port}`;
-    pushgateway = spawn('/usr/bin/prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+    rig.track(spawn('/usr/bin/prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' }));
     await waitFor('pushgateway', async () => (await fetch(`${pgUrl}/-/ready`).catch(() => undefined))?.ok, 30);
   });
 
-  after(() => {
-    pushgateway?.kill('SIGTERM');
-    rig.down();
-  });
+  after(() => rig.down()); // also kills the Pushgateway
 
   test('helm install --wait with default values; every object accepted and Ready', () => {
     rig.kubectl(['create', 'namespace', ns]);

@@ -23,6 +23,9 @@ BIN="$CACHE/bin"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 KUBECONFIG_FILE="$STATE/admin.kubeconfig"
 NETNS_ENV=IPERF3_MONITOR_K8S_NETNS
+# The lab's names are machine-wide (ik8s-*), so there is one rig per machine; this file names its state dir
+# so that `up` can tear down a rig left behind by a killed test run.
+CURRENT="${IPERF3_MONITOR_K8S_CURRENT:-/run/iperf3-monitor-k8s.current}"
 
 log() { printf '[rig.sh] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -114,10 +117,18 @@ cmd_up() {
   ensure_packages
   "$HERE/build.sh" >/dev/null
   t_built=$(now_ms)
+  local prev
+  prev="$(cat "$CURRENT" 2>/dev/null || true)"
+  if [[ -n "$prev" && "$prev" != "$STATE" && -d "$prev" ]]; then
+    log "a rig left behind in $prev (killed run?); tearing it down first"
+    IPERF3_MONITOR_K8S_STATE="$prev" "$0" down
+  fi
   if [[ -d "$STATE" ]]; then
     log "state dir $STATE exists (stale run?); tearing it down first"
     cmd_down
   fi
+  "$HERE/lab.sh" down # leftovers of a crashed run (ik8s-* namespaces and bridge)
+  echo "$STATE" >"$CURRENT"
   mkdir -p "$STATE"/{pids,log,pki,etcd,wrap}
   chmod 700 "$STATE"
 
@@ -263,6 +274,7 @@ cmd_down() {
   stop_all
   "$HERE/lab.sh" down || true
   rm -rf "$STATE"
+  [[ "$(cat "$CURRENT" 2>/dev/null)" != "$STATE" ]] || rm -f "$CURRENT"
   log "down"
 }
 

@@ -1,7 +1,7 @@
 // Test helper around test/k8s/rig.sh: a real control plane (etcd, kube-apiserver, controller-manager,
 // scheduler) with KWOK fake nodes backed by network-namespace lab nodes. One rig per test file; each file
 // brings it up in before() and tears it down in after() (also when a test failed).
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -50,18 +50,34 @@ export class Rig {
     return r.stdout;
   }
 
+  private readonly children: ChildProcess[] = [];
   private readonly onExit = () => this.down();
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.down();
+    process.kill(process.pid, signal);
+  };
 
   up(nodes: string[]): void {
     this.bin = buildBinaries();
     // Tear down even when the test process exits without running after() hooks (e.g. a crash).
     process.once('exit', this.onExit);
+    process.once('SIGINT', this.onSignal);
+    process.once('SIGTERM', this.onSignal);
     this.script(['up', ...nodes]);
     this.startSeconds = Number(readFileSync(join(this.state, 'start-ms'), 'utf8')) / 1000;
   }
 
+  /** Processes the test started next to the rig (e.g. a Pushgateway): killed by down(), even on a signal. */
+  track(child: ChildProcess): ChildProcess {
+    this.children.push(child);
+    return child;
+  }
+
   down(): void {
+    for (const c of this.children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
     process.removeListener('exit', this.onExit);
+    process.removeListener('SIGINT', this.onSignal);
+    process.removeListener('SIGTERM', this.onSignal);
     spawnSync(join(k8sDir, 'rig.sh'), ['down'], { env: this.env(), stdio: 'ignore' });
     rmSync(dirname(this.state), { recursive: true, force: true });
   }
