@@ -6,7 +6,7 @@ import type { ClientRunner } from '../exec/process-outcome.ts';
 import { parseTargets } from '../discovery/targets-file.ts';
 import { localRunner } from '../exec/local-runner.ts';
 import { pushgateway } from '../push/pushgateway.ts';
-import { pushFetch, pushHeaders } from './push-transport.ts';
+import { nodeHttp, pushHeaders } from './push-transport.ts';
 import { runCycle, planCycle } from '../run/cycle.ts';
 import { systemClock } from '../schedule/clock.ts';
 import { jsonReport } from '../output/json-report.ts';
@@ -73,7 +73,7 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
         timeoutMs: config.push.timeoutMs,
         retries: config.push.retries,
         headers: pushHeaders(config.push),
-        fetch: await pushFetch(config.push),
+        http: nodeHttp(config.push.caFile),
         sleep: (ms) => systemClock.sleep(ms),
       })
     : undefined;

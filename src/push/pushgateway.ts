@@ -2,18 +2,19 @@ import { PushError } from '../errors/push-error.ts';
 import { groupPath } from './grouping-key.ts';
 import { lines, parseSampleLine, type Sample } from './exposition.ts';
 import { readGatewayState } from './previous-results.ts';
+import type { Http, HttpRequest, HttpResponse } from './http.ts';
 
 // A small Pushgateway client. PUT replaces a whole group at once, so a group is never half-written:
 // it holds either the previous run or this one. Transient failures (network, timeout, 5xx) are
 // retried a bounded number of times; a 4xx is the gateway rejecting the push and is not retried.
-// fetch and sleep are passed in.
+// HTTP and sleep are passed in.
 
 export interface PushgatewayOptions {
   url: string;
   timeoutMs: number;
   retries: number;
   headers?: Record<string, string>;
-  fetch: typeof globalThis.fetch;
+  http: Http;
   sleep: (ms: number) => Promise<void>;
 }
 
@@ -32,17 +33,16 @@ export function pushgateway(o: PushgatewayOptions): Pushgateway {
   const base = o.url.replace(/\/+$/, '');
   const describe = (group: GroupLabels) => `${base}${groupPath(group)}`;
 
-  async function request(operation: string, target: string, url: string, init: RequestInit): Promise<Response> {
+  async function request(operation: string, target: string, url: string, init: Omit<HttpRequest, 'idleTimeoutMs'>): Promise<HttpResponse> {
     let last = '';
     for (let attempt = 0; attempt <= o.retries; attempt++) {
       if (attempt > 0) await o.sleep(Math.min(500 * 2 ** (attempt - 1), 4000));
-      let res: Response;
+      let res: HttpResponse;
       try {
-        res = await o.fetch(url, { ...init, headers: { ...o.headers, ...init.headers }, signal: AbortSignal.timeout(o.timeoutMs) });
+        res = await o.http(url, { ...init, headers: { ...o.headers, ...init.headers }, idleTimeoutMs: o.timeoutMs });
       } catch (e) {
-        const err = e as Error & { cause?: { code?: string; message?: string } };
-        last =
-          err.name === 'TimeoutError' ? `no answer within ${o.timeoutMs / 1000} s` : `${err.cause?.code ?? err.message}${err.cause?.message ? ` (${err.cause.message})` : ''}`;
+        const err = e as Error & { code?: string };
+        last = err.name === 'TimeoutError' ? err.message : err.code ? `${err.code} (${err.message})` : err.message;
         continue;
       }
       if (res.ok) return res;
@@ -54,23 +54,24 @@ export function pushgateway(o: PushgatewayOptions): Pushgateway {
   }
 
   return {
+    // Answers are read to the end so that their connections are released.
     async put(group, body) {
-      await request('push (PUT)', describe(group), describe(group), {
+      const res = await request('push (PUT)', describe(group), describe(group), {
         method: 'PUT',
         body,
         headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
       });
+      await res.text();
     },
     async delete(group) {
-      await request('delete group', describe(group), describe(group), { method: 'DELETE' });
+      await (await request('delete group', describe(group), describe(group), { method: 'DELETE' })).text();
     },
     async groups() {
       return (await readGatewayState(this.samples(), '')).groups;
     },
     async *samples() {
       const res = await request('read metrics', base, `${base}/metrics`, { method: 'GET' });
-      if (!res.body) return;
-      for await (const line of lines(res.body as unknown as AsyncIterable<Uint8Array>)) {
+      for await (const line of lines(res.body)) {
         const sample = parseSampleLine(line);
         if (sample) yield sample;
       }

@@ -1,3 +1,4 @@
+import { nodeHttp } from '../../src/cli/push-transport.ts';
 import { readGatewayState } from '../../src/push/previous-results.ts';
 import { pushgateway } from '../../src/push/pushgateway.ts';
 import { sourceRegistries } from '../../src/metrics/registries.ts';
@@ -39,7 +40,7 @@ export async function gatewayCost(n: number, k: number): Promise<GatewayRow> {
     }
     const putMs = (performance.now() - t) / regs.size;
     t = performance.now();
-    const client = pushgateway({ url: gw.url, timeoutMs: 60_000, retries: 0, fetch, sleep: async () => {} });
+    const client = pushgateway({ url: gw.url, timeoutMs: 60_000, retries: 0, http: nodeHttp(), sleep: async () => {} });
     const { previous: prev } = await readGatewayState(client.samples(), 'iperf3-monitor');
     const readMs = performance.now() - t;
     if (prev.size !== k * (n - 1)) throw new Error(`read back ${prev.size} pairs, pushed ${k * (n - 1)}`);

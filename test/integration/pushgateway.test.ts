@@ -7,7 +7,7 @@ import { pushgateway, type Pushgateway } from '../../src/push/pushgateway.ts';
 import { pushResults } from '../../src/push/push-results.ts';
 import { groupPath } from '../../src/push/grouping-key.ts';
 import { runRegistry, sourceRegistries } from '../../src/metrics/registries.ts';
-import { pushHeaders } from '../../src/cli/push-transport.ts';
+import { nodeHttp, pushHeaders } from '../../src/cli/push-transport.ts';
 import { RUN_METRICS } from '../../src/metrics/names.ts';
 import type { PairResult, Protocol } from '../../src/model/types.ts';
 import { startPushgateway, wipe, type RealPushgateway } from '../support/pushgateway.ts';
@@ -83,7 +83,7 @@ describe('a real Pushgateway', () => {
   const sleeps: number[] = [];
   before(async () => {
     pg = await startPushgateway();
-    gw = pushgateway({ url: pg.url, timeoutMs: 5000, retries: 3, fetch: globalThis.fetch, sleep: async (ms) => void sleeps.push(ms) });
+    gw = pushgateway({ url: pg.url, timeoutMs: 5000, retries: 3, http: nodeHttp(), sleep: async (ms) => void sleeps.push(ms) });
   });
   after(() => pg?.stop());
   beforeEach(async () => {
@@ -264,7 +264,7 @@ describe('transient failures, from a real local HTTP server standing in for a si
   let rec: HttpRecorder;
   const sleeps: number[] = [];
   const client = (retries: number, timeoutMs = 5000, url = rec.url) =>
-    pushgateway({ url, timeoutMs, retries, fetch: globalThis.fetch, sleep: async (ms) => void sleeps.push(ms) });
+    pushgateway({ url, timeoutMs, retries, http: nodeHttp(), sleep: async (ms) => void sleeps.push(ms) });
   const group = [['job', JOB], ['source_node', 'n1']] as const;
   before(async () => {
     rec = await startRecorder(reply(200));
@@ -364,7 +364,7 @@ describe('transient failures, from a real local HTTP server standing in for a si
         }
         reply(200)(req, res);
       };
-      const gw = pushgateway({ url: rec.url, timeoutMs: 5000, retries: 0, headers: pushHeaders(c.push), fetch: globalThis.fetch, sleep: async () => {} });
+      const gw = pushgateway({ url: rec.url, timeoutMs: 5000, retries: 0, headers: pushHeaders(c.push), http: nodeHttp(), sleep: async () => {} });
       const out = await publish(gw, [['n1', 'n2', 'success']], ['n1', 'n2']);
       assert.deepEqual(out.errors, []);
       assert.deepEqual(
