@@ -147,12 +147,15 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
     rig.syncExecs();
     const t0 = Date.now();
     const r = runRunner(['--kubeconfig', saKubeconfig, '--namespace', ns, '--pushgateway', pgUrl, '--job', job,
-      '--duration', '2', '--omit', '1', '--output', 'json', '--log-level', 'warn']);
+      '--protocols', 'tcp,udp', '--udp-bitrate', '50M', '--duration', '2', '--omit', '1', '--output', 'json', '--log-level', 'warn']);
     const secs = (Date.now() - t0) / 1000;
     assert.equal(r.status, 0, `runner failed:\n${r.stderr}`);
     k8sRun = results(r.stdout);
-    console.log(`# k8s mesh run: ${secs.toFixed(1)}s, ${k8sRun.length} pairs: ${k8sRun.map((p) => `${p.source_node}->${p.destination_node} ${p.bandwidth_mbps?.toFixed(1)}`).join(', ')}`);
-    assert.equal(k8sRun.length, nodes.length * (nodes.length - 1));
+    const doc = JSON.parse(r.stdout) as { duration_s?: number };
+    console.log(`# k8s mesh run (tcp+udp): ${secs.toFixed(1)}s wall, cycle ${doc.duration_s}s, ${k8sRun.length} tests: ${k8sRun
+      .map((p: any) => `${p.source_node}->${p.destination_node}/${p.protocol} ${p.bandwidth_mbps?.toFixed(1)} (${p.duration_s}s${p.attempts > 1 ? `, ${p.attempts} attempts` : ''})`)
+      .join(', ')}`);
+    assert.equal(k8sRun.length, 2 * nodes.length * (nodes.length - 1));
     for (const p of k8sRun) assert.ok(p.success, `${p.source_node}->${p.destination_node}: ${p.error}`);
 
     const groups = await pushgatewayGroups(pgUrl);
@@ -160,7 +163,12 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
       const g = groups.get(n);
       assert.ok(g, `group source_node=${n}`);
       const bw = g.iperf_network_bandwidth_mbps?.metrics ?? [];
-      assert.deepEqual(bw.map((m: any) => m.labels.destination_node).sort(), nodes.filter((d) => d !== n));
+      const others = nodes.filter((d) => d !== n);
+      for (const proto of ['tcp', 'udp']) {
+        assert.deepEqual(bw.filter((m: any) => m.labels.protocol === proto).map((m: any) => m.labels.destination_node).sort(), others, `${n} ${proto}`);
+      }
+      const jitter = g.iperf_network_jitter_ms?.metrics ?? [];
+      assert.deepEqual(jitter.map((m: any) => m.labels.destination_node).sort(), others, `${n} UDP jitter`);
       assert.ok((g.iperf_test_success?.metrics ?? []).every((m: any) => m.value === '1'));
     }
   });
@@ -170,7 +178,7 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
     const targets = join(rig.state, 'targets.json');
     writeFileSync(targets, JSON.stringify(nodes.map((n) => ({ node: n, ip: lab.get(n)!.ip }))));
     const r = runRunner(['--targets', targets, '--client-command', `ip netns exec ${lab.get(nodes[0]!)!.netns.replace(nodes[0]!, '{node}')} iperf3`,
-      '--duration', '2', '--omit', '1', '--output', 'json', '--log-level', 'warn']);
+      '--protocols', 'tcp,udp', '--udp-bitrate', '50M', '--duration', '2', '--omit', '1', '--output', 'json', '--log-level', 'warn']);
     assert.equal(r.status, 0, r.stderr);
     const staticRun = results(r.stdout);
     const key = (p: PairResult) => `${p.source_node}>${p.destination_node}>${p.protocol}`;
@@ -232,20 +240,24 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
 
   test('removing a node deletes its Pushgateway group on the next run', async () => {
     rig.nodeDel('node-c');
-    await waitFor('node-c server pod gone', () =>
-      rig.kubectlJson<{ items: any[] }>(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=server']).items.length === 2);
-    rig.syncExecs();
-    const r = runRunner(['--kubeconfig', saKubeconfig, '--namespace', ns, '--pushgateway', pgUrl, '--job', job,
-      '--duration', '1', '--omit', '0', '--output', 'json', '--log-level', 'warn']);
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(results(r.stdout).length, 2);
-    const groups = await pushgatewayGroups(pgUrl);
-    assert.equal(groups.has('node-c'), false, 'group source_node=node-c deleted');
-    for (const n of ['node-a', 'node-b']) {
-      const dests = (groups.get(n)?.iperf_test_success?.metrics ?? []).map((m: any) => m.labels.destination_node);
-      assert.deepEqual(dests, [n === 'node-a' ? 'node-b' : 'node-a']);
+    try {
+      await waitFor('node-c server pod gone', () =>
+        rig.kubectlJson<{ items: any[] }>(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=server']).items.length === 2);
+      rig.syncExecs();
+      const r = runRunner(['--kubeconfig', saKubeconfig, '--namespace', ns, '--pushgateway', pgUrl, '--job', job,
+        '--duration', '1', '--omit', '0', '--output', 'json', '--log-level', 'warn']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(results(r.stdout).length, 2);
+      const groups = await pushgatewayGroups(pgUrl);
+      assert.deepEqual([...groups.keys()].sort(), ['', 'node-a', 'node-b'].filter((k) => k !== '' || groups.has('')), 'group source_node=node-c deleted');
+      for (const n of ['node-a', 'node-b']) {
+        const series = Object.values(groups.get(n)!).flatMap((v: any) => (v?.metrics ?? []) as any[]);
+        const dests = new Set(series.map((m) => m.labels.destination_node).filter(Boolean));
+        assert.deepEqual([...dests], [n === 'node-a' ? 'node-b' : 'node-a'], `${n}: no series towards node-c`);
+      }
+    } finally {
+      rig.nodeAdd('node-c');
     }
-    rig.nodeAdd('node-c');
   });
 
   test('helm uninstall of the default release removes its objects', async () => {
