@@ -130,6 +130,8 @@ cmd_up() {
   "$HERE/lab.sh" down # leftovers of a crashed run (ik8s-* namespaces and bridge)
   echo "$STATE" >"$CURRENT"
   mkdir -p "$STATE"/{pids,log,pki,etcd,wrap}
+  # a failed start stops what it started; the logs stay in $STATE/log until `rig.sh down`
+  trap 'log "up failed; stopping (logs in $STATE/log)"; stop_all; "$HERE/lab.sh" down >/dev/null 2>&1 || true' ERR
   chmod 700 "$STATE"
 
   etcd_port=$(free_port) etcd_peer=$(free_port) api_port=$(free_port)
@@ -211,6 +213,7 @@ ENV
   echo "$((t_up - t_built))" >"$STATE/start-ms"
   log "control plane up in $(((t_up - t_built) / 1000)).$(((t_up - t_built) % 1000 / 100))s (build check $(((t_built - t0) / 1000))s); KUBECONFIG=$KUBECONFIG_FILE"
   if [[ $# -gt 0 ]]; then cmd_node_add "$@"; fi
+  trap - ERR
 }
 
 cmd_node_add() {
