@@ -61,6 +61,11 @@ wait_for() { # wait_for WHAT SECONDS CMD...: poll CMD every 0.2s
   shift 2
   deadline=$(($(date +%s) + secs))
   until "$@" >/dev/null 2>&1; do
+    if [[ -f "$STATE/pids/$what" ]] && ! alive "$what"; then
+      log "$what exited; last log lines:"
+      tail -n 20 "$STATE/log/$what.log" >&2 || true
+      return 1
+    fi
     if [[ $(date +%s) -ge $deadline ]]; then
       log "timed out waiting for $what; last log lines:"
       tail -n 20 "$STATE"/log/*.log >&2 || true
