@@ -219,7 +219,7 @@ if (doSim) {
         'lower bound = max(busiest sender, busiest receiver, all work / c) over the simulated durations of the tests actually made.\n' +
         'baseline = the same simulated tests through the same virtual clock by a plain c-worker pool, no scheduler (same run);\n' +
         'sched µs/test = (CPU − baseline CPU) / tests (– below 1000 tests: under the CPU clock\'s resolution). "+signal": the simulated client passes the scheduler\'s signal to\n' +
-        'VirtualClock.sleep, whose abort listeners are never removed (Node walks them on every add: O(k²)).',
+        'VirtualClock.sleep (one abort listener per sleep, removed when it ends): the cost of cancellable tests.',
     ),
   );
 
@@ -291,8 +291,8 @@ if (doSim) {
         f(c.unreachablePerRun, 0),
         (c.faults === 'clean' ? c.covered : c.coveredHealthy).map((v) => `${((100 * v) / (c.faults === 'clean' ? c.pairs : c.healthyPairs)).toFixed(0)}%`).join(' '),
       ]),
-      'faulty curves count pairs into healthy servers; tests that fail "unreachable" (after a timeout into their server) get no\n' +
-        'timestamp, so selectBudget picks them again next run, taking budget from pairs not yet covered.',
+      'faulty curves count pairs into healthy servers; tests failed "unreachable" (after a timeout into their server) are stamped\n' +
+        'with the time they were judged, so selectBudget does not pick them again before the pairs not yet covered.',
     ),
   );
   for (const c of curves.filter((c) => c.faults === 'clean')) goal(`--max-pairs covers all pairs within ⌈pairs/B⌉ runs (N=${c.n}, B=${c.budget})`, c.fullAt !== undefined && c.fullAt <= c.bound, `full at run ${c.fullAt ?? 'never'}, bound ${c.bound}`);
