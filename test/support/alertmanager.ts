@@ -2,13 +2,12 @@
 // config and storage in a temp dir, clustering off, owned by the test process. Alerts with the given
 // routing label go to a webhook receiver (when a URL is given); everything else to a receiver that drops.
 // GET /api/v2/alerts lists the active alerts, including silenced and inhibited ones (see status).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { startService } from './service-process.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from './free-port.ts';
-import { waitFor } from './wait-for.ts';
 
 export interface AlertmanagerOptions {
   /** Route alerts matching this `label="value"` matcher to the webhook. */
@@ -55,25 +54,8 @@ export async function startAlertmanager(o: AlertmanagerOptions = {}): Promise<Re
     ...(o.inhibitRules ? { inhibit_rules: o.inhibitRules } : {}),
   };
   writeFileSync(join(dir, 'alertmanager.yml'), stringify(config));
-  const child: ChildProcess = spawn(
-    'prometheus-alertmanager',
-    [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=${address}`, '--cluster.listen-address='],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  child.stderr!.on('data', (d) => (log += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async () => {
-    child.kill('SIGKILL');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor(`Alertmanager on ${url}`, async () => (await fetch(`${url}/-/ready`)).ok, 20_000);
-  } catch (e) {
-    await stop();
-    throw new Error(`${(e as Error).message}; its log:\n${log}`);
-  }
+  const service = await startService('Alertmanager', 'prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=${address}`, '--cluster.listen-address='], url, dir);
+  const stop = service.stop;
   return {
     url,
     address,
@@ -82,7 +64,7 @@ export async function startAlertmanager(o: AlertmanagerOptions = {}): Promise<Re
       if (!res.ok) throw new Error(`Alertmanager /api/v2/alerts: HTTP ${res.status}`);
       return (await res.json()) as AmAlert[];
     },
-    log: () => log,
+    log: service.log,
     stop,
   };
 }

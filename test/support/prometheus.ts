@@ -1,13 +1,12 @@
 // A real Prometheus (Debian's /usr/bin/prometheus) on a free loopback port with its own config and TSDB in a
 // temp dir, owned by the test process: scrapes the given targets with honor_labels (as a Pushgateway must
 // be scraped), evaluates the given rule files and sends alerts to the given Alertmanager.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { startService } from './service-process.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from './free-port.ts';
-import { waitFor } from './wait-for.ts';
 
 export interface PrometheusOptions {
   /** host:port of each scrape target (job "pushgateway", honor_labels: true). */
@@ -41,25 +40,8 @@ export async function startPrometheus(o: PrometheusOptions): Promise<RealPrometh
     scrape_configs: [{ job_name: 'pushgateway', honor_labels: true, static_configs: [{ targets: o.targets }] }],
   };
   writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
-  const child: ChildProcess = spawn(
-    'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  child.stderr!.on('data', (d) => (log += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async () => {
-    child.kill('SIGKILL');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor(`Prometheus on ${url}`, async () => (await fetch(`${url}/-/ready`)).ok, 20_000);
-  } catch (e) {
-    await stop();
-    throw new Error(`${(e as Error).message}; its log:\n${log}`);
-  }
+  const service = await startService('Prometheus', 'prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], url, dir);
+  const stop = service.stop;
   const api = async <T>(path: string): Promise<T> => {
     const res = await fetch(`${url}${path}`);
     const doc = (await res.json()) as { status: string; data: T; error?: string };
@@ -75,7 +57,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<RealPrometh
       const data = await api<{ groups: { rules: { name: string; query: string; duration: number; labels?: Record<string, string> }[] }[] }>('/api/v1/rules');
       return data.groups.flatMap((g) => g.rules);
     },
-    log: () => log,
+    log: service.log,
     stop,
   };
 }

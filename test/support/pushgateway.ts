@@ -1,9 +1,8 @@
 // A real Pushgateway (Debian's prometheus-pushgateway) on a free loopback port, owned by the test
 // process. `--persistence.file=` is empty on purpose: Debian's default persists to a shared file, and
 // every gateway would start with the groups of earlier runs. The admin API is on for wipe().
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startService } from './service-process.ts';
 import { freePort } from './free-port.ts';
-import { waitFor } from './wait-for.ts';
 
 export interface RealPushgateway {
   url: string;
@@ -17,18 +16,7 @@ export interface RealPushgateway {
 export async function startPushgateway(): Promise<RealPushgateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--web.enable-admin-api'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr!.on('data', (d) => (log += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  try {
-    await waitFor(`Pushgateway on ${url}`, async () => (await fetch(`${url}/-/ready`)).ok);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}; its log:\n${log}`);
-  }
+  const service = await startService('Pushgateway', 'prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--web.enable-admin-api'], url);
   return {
     url,
     async groups() {
@@ -38,10 +26,7 @@ export async function startPushgateway(): Promise<RealPushgateway> {
     async metrics() {
       return (await fetch(`${url}/metrics`)).text();
     },
-    async stop() {
-      child.kill('SIGKILL');
-      await exited;
-    },
+    stop: service.stop,
   };
 }
 
