@@ -7,7 +7,8 @@ import { startPushgateway, type RealPushgateway } from '../support/pushgateway.t
 
 // Stops from outside and servers that come and go, on a real lab: SIGTERM (a Job's
 // activeDeadlineSeconds) mid-cycle kills the running clients and still pushes what completed;
-// a server restarting mid-cycle is retried instead of being reported down; a node vanishing after
+// a server restarting mid-cycle, or busy with someone else's test, is retried instead of being
+// reported down; a server slow to answer is waited for within the test timeout; a node vanishing after
 // discovery fails its own pairs, quickly, and nothing else.
 
 let lab: LabState;
@@ -73,6 +74,39 @@ test('a server that restarts during the cycle is retried, not reported down', as
   assert.ok(report.pairs.some((p) => p.destination_node === 'n3' && p.attempts > 1), 'a test to n3 was retried');
 });
 
+test('a server busy with another client for a while is retried until it is free, and measured', async () => {
+  // Someone else's 3 s test into n3, started just before the cycle: the first tests to n3 hear "busy".
+  const n1 = lab.spec.nodes.find((n) => n.name === 'n1')!;
+  const n3 = lab.spec.nodes.find((n) => n.name === 'n3')!;
+  const { spawn: spawnChild } = await import('node:child_process');
+  const other = spawnChild('ip', ['netns', 'exec', n1.netns, 'iperf3', '-c', n3.ip, '-t', '3'], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 300));
+  const r = await runCli(['run', '--targets', lab.targetsFile, '--client-command', lab.clientCommand, '--duration', '1', '--omit', '0', '--output', 'json', '--concurrency', '1']);
+  await new Promise((resolve) => (other.exitCode !== null ? resolve(null) : other.on('exit', resolve)));
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { summary: { success: number; failure: number }; pairs: { destination_node: string; attempts: number }[] };
+  assert.equal(report.summary.failure, 0, r.stdout);
+  assert.ok(report.pairs.some((p) => p.destination_node === 'n3' && p.attempts > 1), 'a test to n3 met the busy server and was retried');
+});
+
+test('a server slow to answer (paused 2 s) is measured within its timeout, not failed', async () => {
+  const pid = serverPid(lab, 'n2');
+  process.kill(pid, 'SIGSTOP');
+  const resume = setTimeout(() => process.kill(pid, 'SIGCONT'), 2000);
+  try {
+    const r = await runCli(['run', '--targets', lab.targetsFile, '--client-command', lab.clientCommand, '--duration', '1', '--omit', '0', '--output', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { summary: { success: number; failure: number }; pairs: { destination_node: string; duration_s: number }[] };
+    assert.equal(report.summary.failure, 0, r.stdout);
+    const slowest = Math.max(...report.pairs.filter((p) => p.destination_node === 'n2').map((p) => p.duration_s));
+    assert.ok(slowest >= 2, `the first test to n2 waited for it (${slowest} s)`);
+  } finally {
+    clearTimeout(resume);
+    process.kill(pid, 'SIGCONT');
+  }
+});
+
+// Last: it removes n4 from the lab for good.
 test('a node vanishing after discovery fails exactly its pairs and the cycle still ends near the floor', async () => {
   // n4 disappears 0.5 s into the cycle: its namespace, its server and its link are gone.
   const n4 = lab.spec.nodes.find((n) => n.name === 'n4')!;
