@@ -28,7 +28,23 @@ RUN iperf3 --version | grep -E '^iperf 3\.(1[5-9]|[2-9][0-9])' \
     done \
  && ls -lR /out
 
-# --- 3. Runtime: distroless Node.js on the same Debian release, running as the numeric nonroot user.
+# --- 3. Optional server-only image (`docker build --target server`): iperf3 and its libraries, no Node.js,
+# no shell — pods/exec into a server can start iperf3 and nothing else. The chart uses it when
+# server.image.repository is set; by default the servers run the one image below.
+FROM gcr.io/distroless/base-debian13:nonroot AS server
+LABEL org.opencontainers.image.title="iperf3-monitor-server" \
+      org.opencontainers.image.description="iperf3 server for iperf3-monitor (iperf3 only)" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/iperf3-monitor/iperf3-monitor" \
+      org.opencontainers.image.base.name="gcr.io/distroless/base-debian13:nonroot"
+COPY --from=iperf3 /out/usr/ /usr/
+USER 65532:65532
+EXPOSE 5201/tcp 5201/udp
+ENTRYPOINT ["/usr/bin/iperf3"]
+CMD ["-s"]
+
+# --- 4. Runtime (the default target): distroless Node.js on the same Debian release, running as the
+# numeric nonroot user.
 FROM gcr.io/distroless/nodejs22-debian13:nonroot
 ARG VERSION=0.1.0
 ARG REVISION=unknown

@@ -1,5 +1,5 @@
-// The Dockerfile (no Docker engine here, so it is linted and read, not built): hadolint passes, three
-// stages, a distroless final stage with no build tools, a numeric non-root user, OCI labels, an exec-form
+// The Dockerfile (no Docker engine here, so it is linted and read, not built): hadolint passes, the
+// stages, an iperf3-only server target, a distroless final stage with no build tools, a numeric non-root user, OCI labels, an exec-form
 // entrypoint, and the chart's defaults pointing at this image.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,10 +17,11 @@ test('hadolint finds nothing to report in the Dockerfile', () => {
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 
-test('the image is built in three stages: bundle, iperf3 from trixie, distroless runtime', () => {
+test('the image is built in stages: bundle, iperf3 from trixie, an optional iperf3-only server, the distroless runtime last', () => {
   assert.deepEqual(stages.map((s) => s.split('\n')[0]), [
     'FROM node:22-trixie-slim AS build',
     'FROM debian:trixie-slim AS iperf3',
+    'FROM gcr.io/distroless/base-debian13:nonroot AS server',
     'FROM gcr.io/distroless/nodejs22-debian13:nonroot',
   ]);
   assert.match(stages[1] ?? '', /grep -E '\^iperf 3\\\.\(1\[5-9\]\|\[2-9\]\[0-9\]\)'/, 'the build fails on an iperf3 older than 3.15');
@@ -53,4 +54,12 @@ test('the chart runs this image as the same user for both runner and server', ()
 test('the build context holds only what the build stage copies', () => {
   const ignore = readFileSync('.dockerignore', 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
   assert.deepEqual(ignore, ['*', '!package.json', '!package-lock.json', '!.npmrc', '!tsconfig.json', '!src/', 'src/**/*.test.ts']);
+});
+
+test('the server target holds iperf3 and nothing else: no Node.js, no shell, no package manager', () => {
+  const server = stages.find((s) => s.startsWith('FROM gcr.io/distroless/base-debian13:nonroot AS server')) ?? '';
+  assert.doesNotMatch(server, /^RUN /m);
+  assert.deepEqual(server.match(/^COPY .*$/gm), ['COPY --from=iperf3 /out/usr/ /usr/']);
+  assert.match(server, /^USER 65532:65532$/m);
+  assert.match(server, /^ENTRYPOINT \["\/usr\/bin\/iperf3"\]$/m);
 });

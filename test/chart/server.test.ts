@@ -60,3 +60,15 @@ test('timeouts set to 0 are left out of the server arguments', () => {
   const c = podSpec(ds([], ['server.rcvTimeoutMs=0', 'server.idleTimeoutSeconds=0'])).containers[0];
   assert.deepEqual(c.args, ['-s', '-p', '5201']);
 });
+
+test('servers run the chart image by default and a server-only image when one is named', () => {
+  const image = (set: string[]) => podSpec(ds([], set)).containers[0].image;
+  const cronImage = (set: string[]) => podSpec(one(template({ set }), 'CronJob')).containers[0].image;
+  const chartImage = image([]);
+  assert.match(chartImage, /^ghcr\.io\/iperf3-monitor\/iperf3-monitor:/);
+  assert.equal(cronImage([]), chartImage);
+  assert.equal(image(['server.image.repository=registry.example/iperf3-server', 'server.image.tag=3.18']), 'registry.example/iperf3-server:3.18');
+  const digest = `sha256:${'a'.repeat(64)}`;
+  assert.equal(image(['server.image.repository=registry.example/iperf3-server', `server.image.digest=${digest}`]), `registry.example/iperf3-server@${digest}`);
+  assert.equal(cronImage(['server.image.repository=registry.example/iperf3-server']), chartImage, 'the runner keeps the chart image');
+});

@@ -81,6 +81,19 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
+{{/* Image of the servers: server.image when its repository is set (a server-only image), else the chart's image. */}}
+{{- define "iperf3-monitor.serverImage" -}}
+{{- with .Values.server.image }}
+{{- if not .repository }}
+{{- include "iperf3-monitor.image" $ }}
+{{- else if .digest }}
+{{- printf "%s@%s" .repository .digest }}
+{{- else }}
+{{- printf "%s:%s" .repository (default $.Chart.AppVersion .tag) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* Pushgateway URL the runner pushes to: the bundled one when enabled, else pushgateway.url. */}}
 {{- define "iperf3-monitor.pushgatewayUrl" -}}
 {{- if .Values.pushgateway.enabled }}
