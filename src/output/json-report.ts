@@ -1,9 +1,38 @@
 import type { CycleReport } from '../run/cycle.ts';
 
-// `--output json`: one document with every pair's result, for scripts and CI checks.
+// `--output json`: one document with every pair's result, for scripts and CI checks. Its shape is a
+// public contract, typed here for the code that reads it (tests, the bench).
+
+export interface JsonPair {
+  source_node: string;
+  destination_node: string;
+  protocol: string;
+  success: boolean;
+  status: 'success' | 'failure' | 'skipped';
+  bandwidth_mbps: number | null;
+  jitter_ms: number | null;
+  lost_packets: number | null;
+  packets: number | null;
+  retransmits: number | null;
+  rtt_seconds: number | null;
+  /** "<kind>: <message>" for a failure, "skipped: <reason>" for a skipped test. */
+  error: string | null;
+  started_at: string | null;
+  duration_s: number | null;
+  attempts: number;
+}
+
+export interface JsonReport {
+  started_at: string;
+  duration_s: number;
+  servers: { node: string; ip: string; port: number }[];
+  summary: { pairs: number; success: number; failure: number; skipped: number };
+  push: { groups: number; deleted: string[]; errors: string[]; carried: number } | null;
+  pairs: JsonPair[];
+}
 
 export function jsonReport(r: CycleReport): string {
-  const pairs = r.results.map((x) => ({
+  const pairs = r.results.map((x): JsonPair => ({
     source_node: x.pair.source.node,
     destination_node: x.pair.destination.node,
     protocol: x.pair.protocol,
@@ -21,18 +50,13 @@ export function jsonReport(r: CycleReport): string {
     attempts: x.attempts,
   }));
   const count = (s: string) => r.results.filter((x) => x.status === s).length;
-  return (
-    JSON.stringify(
-      {
-        started_at: new Date(r.startedAt).toISOString(),
-        duration_s: (r.endedAt - r.startedAt) / 1000,
-        servers: r.servers.map((s) => ({ node: s.node, ip: s.ip, port: s.port })),
-        summary: { pairs: r.results.length, success: count('success'), failure: count('failure'), skipped: count('skipped') },
-        push: r.pushed ?? null,
-        pairs,
-      },
-      null,
-      2,
-    ) + '\n'
-  );
+  const doc: JsonReport = {
+    started_at: new Date(r.startedAt).toISOString(),
+    duration_s: (r.endedAt - r.startedAt) / 1000,
+    servers: r.servers.map((s) => ({ node: s.node, ip: s.ip, port: s.port })),
+    summary: { pairs: r.results.length, success: count('success'), failure: count('failure'), skipped: count('skipped') },
+    push: r.pushed ?? null,
+    pairs,
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
 }

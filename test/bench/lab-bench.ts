@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { labDown, labUp, serverPid, type LabState } from '../../src/lab/lab.ts';
 import { pairCapacity } from '../../src/lab/spec.ts';
 import { testTimeoutMs } from '../../src/iperf/client-args.ts';
-import { readStamps, runRunner, type JsonReport, type RunnerRun } from './runner-process.ts';
+import { readStamps, runRunner, type RunnerRun } from './runner-process.ts';
+import type { JsonReport } from '../../src/output/json-report.ts';
 
 // The real lab: N network-namespace nodes, htb-shaped links (NIC 200 Mbit/s, two slow pairs), real
 // iperf3 3.12 and a real Pushgateway. Per N, in this order: the runner at its defaults, the same run

@@ -1,32 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JsonReport } from '../../src/output/json-report.ts';
 
 // Runs the built runner (node dist/iperf3-monitor.mjs run …) as the user would, under GNU time for
 // its peak RSS, and returns its JSON report with the wall time the parent saw. Spawn time is taken
 // on the same clock as stamp.sh's `date +%s%N`, so "process start → first iperf3" is one subtraction.
 
 export const BIN = 'dist/iperf3-monitor.mjs';
-
-export interface JsonPair {
-  source_node: string;
-  destination_node: string;
-  protocol: string;
-  success: boolean;
-  status: string;
-  bandwidth_mbps: number | null;
-  error: string | null;
-  started_at: string | null;
-  duration_s: number | null;
-  attempts: number;
-}
-export interface JsonReport {
-  started_at: string;
-  duration_s: number;
-  summary: { pairs: number; success: number; failure: number; skipped: number };
-  push: { groups: number; errors: string[] } | null;
-  pairs: JsonPair[];
-}
 
 export interface RunnerRun {
   report: JsonReport;

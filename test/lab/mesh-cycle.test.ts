@@ -4,6 +4,7 @@ import { labDown, labUp, serverPid, type LabState } from '../../src/lab/lab.ts';
 import { pairCapacity } from '../../src/lab/spec.ts';
 import { ensureBuilt, runCli } from '../support/cli.ts';
 import { startPushgateway, type RealPushgateway } from '../support/pushgateway.ts';
+import type { JsonReport } from '../../src/output/json-report.ts';
 
 // The runner's promise on a real 5-node lab (network namespaces, htb-shaped links, real iperf3 3.12,
 // a real Pushgateway): a concurrent full mesh finishes near the floor and reads what a lone test
@@ -16,21 +17,6 @@ const FLOOR_S = (N - 1) * D;
 const TCP_EFFICIENCY = 0.956; // TCP goodput over an htb-shaped link, measured solo on this machine
 let lab: LabState;
 let gw: RealPushgateway;
-
-interface JsonPair {
-  source_node: string;
-  destination_node: string;
-  protocol: string;
-  success: boolean;
-  status: string;
-  bandwidth_mbps: number | null;
-  error: string | null;
-}
-interface JsonReport {
-  duration_s: number;
-  summary: { pairs: number; success: number; failure: number; skipped: number };
-  pairs: JsonPair[];
-}
 
 before(async () => {
   ensureBuilt();
