@@ -106,6 +106,18 @@ test('a server slow to answer (paused 2 s) is measured within its timeout, not f
   }
 });
 
+test('--deadline ends the cycle in time: what cannot finish is skipped, not failed, and the rest is pushed', async () => {
+  const started = Date.now();
+  const r = await runCli(['run', '--targets', lab.targetsFile, '--client-command', lab.clientCommand, '--duration', '2', '--omit', '0', '--output', 'json', '--deadline', '3', '--pushgateway', gw.url]);
+  const took = (Date.now() - started) / 1000;
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { summary: { success: number; failure: number; skipped: number } };
+  // One round of 4 tests (2 s + 0.5 s expected each) fits in 3 s; the next cannot start.
+  assert.deepEqual(report.summary, { pairs: 12, success: 4, failure: 0, skipped: 8 });
+  assert.ok(took < 5, `the run took ${took} s with a 3 s deadline`);
+  assert.match(await gw.metrics(), /^iperf_run_pairs\{instance="",job="iperf3-monitor",outcome="skipped"\} 8$/m);
+});
+
 // Last: it removes n4 from the lab for good.
 test('a node vanishing after discovery fails exactly its pairs and the cycle still ends near the floor', async () => {
   // n4 disappears 0.5 s into the cycle: its namespace, its server and its link are gone.
