@@ -73,7 +73,7 @@ test('the default runner arguments follow the CLI contract', () => {
     '--selector', 'app.kubernetes.io/name=iperf3-monitor,app.kubernetes.io/instance=mon,app.kubernetes.io/component=server',
     '--server-container', 'iperf3', '--port', '5201', '--concurrency', '8', '--protocols', 'tcp',
     '--duration', '5', '--omit', '1', '--parallel', '1', '--udp-bitrate', '100M', '--connect-timeout', '3',
-    '--busy-retries', '3', '--deadline', '210', '--pushgateway', 'http://prometheus-pushgateway.monitoring.svc:9091',
+    '--busy-retries', '3', '--max-pairs', '0', '--max-result-age', '3600', '--deadline', '210', '--pushgateway', 'http://prometheus-pushgateway.monitoring.svc:9091',
     '--job', 'iperf3-monitor', '--push-timeout', '10', '--push-retries', '3', '--output', 'table',
     '--log-level', 'info', '--namespace', 'netcheck',
   ]);
@@ -124,4 +124,10 @@ test('extra arguments come last and exclusive mode adds --exclusive', () => {
   const a = args({ set: ['runner.exclusive=true', 'runner.extraArgs={--dry-run}'] });
   assert.ok(a.includes('--exclusive'));
   assert.equal(a.at(-1), '--dry-run');
+});
+
+test('the pair budget and result age reach the runner as --max-pairs and --max-result-age', () => {
+  const args = podSpec(one(template({ set: ['runner.maxPairs=500', 'runner.maxResultAgeSeconds=7200'] }), 'CronJob')).containers[0].args as string[];
+  assert.equal(flag(args, '--max-pairs'), '500');
+  assert.equal(flag(args, '--max-result-age'), '7200');
 });

@@ -21,6 +21,8 @@
   "--udp-bitrate" (toString $r.udpBitrate)
   "--connect-timeout" (toString $r.connectTimeout)
   "--busy-retries" (toString $r.busyRetries)
+  "--max-pairs" (toString $r.maxPairs)
+  "--max-result-age" (toString $r.maxResultAgeSeconds)
   "--deadline" (include "iperf3-monitor.runnerDeadline" .)
   "--pushgateway" (include "iperf3-monitor.pushgatewayUrl" .)
   "--job" .Values.pushgateway.job
