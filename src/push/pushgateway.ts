@@ -50,7 +50,8 @@ export function pushgateway(o: PushgatewayOptions): Pushgateway {
       last = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
       if (res.status < 500 && res.status !== 429) throw new PushError(operation, target, last);
     }
-    throw new PushError(operation, target, `${last} (after ${o.retries + 1} attempts)`);
+    // With no retries allowed there is nothing to count.
+    throw new PushError(operation, target, o.retries === 0 ? last : `${last} (after ${o.retries + 1} attempts)`);
   }
 
   return {

@@ -284,7 +284,7 @@ describe('transient failures, from a real local HTTP server standing in for a si
       message: 'HTTP 503: overloaded (after 4 attempts)',
       sleeps: [500, 1000, 2000],
     },
-    { name: '500 with no retries allowed fails after one attempt', status: 500, body: '', retries: 0, message: 'HTTP 500 (after 1 attempts)', sleeps: [] },
+    { name: '500 with no retries allowed fails after one attempt', status: 500, body: '', retries: 0, message: 'HTTP 500', sleeps: [] },
     { name: '429 is retried like a 5xx', status: 429, body: 'slow down', retries: 1, message: 'HTTP 429: slow down (after 2 attempts)', sleeps: [500] },
     { name: 'backoff is capped at 4 s', status: 502, body: 'bad gateway', retries: 6, message: 'HTTP 502: bad gateway (after 7 attempts)', sleeps: [500, 1000, 2000, 4000, 4000, 4000] },
     { name: '404 (a wrong URL prefix) is not retried', status: 404, body: '404 page not found', retries: 3, message: 'HTTP 404: 404 page not found', sleeps: [] },
