@@ -1,7 +1,6 @@
 // The values that flow through the pipeline: discover → plan → schedule/execute → parse → metrics → push.
 
 export type Protocol = 'tcp' | 'udp';
-export const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp'];
 
 /** Where an iperf3 server listens; in Kubernetes also the pod that hosts it (mesh mode execs into it). */
 export interface Server {
@@ -66,8 +65,4 @@ export interface PairResult {
   /** Unix ms when the final attempt ended (0 when never started). */
   finishedAt: number;
   attempts: number;
-}
-
-export function pairKey(p: Pair): string {
-  return `${p.source.node}\u0000${p.destination.node}\u0000${p.protocol}`;
 }

@@ -3,7 +3,7 @@ import { selectBudget } from '../../src/plan/budget.ts';
 import { runSchedule } from '../../src/schedule/scheduler.ts';
 import { VirtualClock } from '../../src/sim/virtual-clock.ts';
 import { expectedTestMs } from '../../src/iperf/client-args.ts';
-import { pairKey } from '../../src/model/types.ts';
+import { previousKey } from '../../src/push/previous-results.ts';
 import { CLEAN, FAULTY, SIM_IPERF, servers, simIperf3 } from './sim-iperf3.ts';
 
 // The --max-pairs coverage curve: consecutive runs, each choosing its pairs with the real
@@ -51,7 +51,7 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
   for (let run = 1; run <= bound + extraRuns || (fullAt === undefined && run <= 3 * bound); run++) {
     clockAt = Math.max(clockAt, 1.7e12 + (run - 1) * intervalS * 1000);
     const t = performance.now();
-    const chosen = selectBudget(all, budget, (p) => stamps.get(pairKey(p)));
+    const chosen = selectBudget(all, budget, (p) => stamps.get(previousKey(p.source.node, p.destination.node, p.protocol)));
     selectTimes.push(performance.now() - t);
     const clock = new VirtualClock(clockAt);
     const sim = simIperf3(clock, n, f, run, () => {});
@@ -66,7 +66,7 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
     for (const r of results) {
       if (r.failure?.kind === 'unreachable') unreachable++;
       if (r.status === 'skipped' || r.finishedAt <= 0) continue;
-      const k = pairKey(r.pair);
+      const k = previousKey(r.pair.source.node, r.pair.destination.node, r.pair.protocol);
       stamps.set(k, r.finishedAt / 1000);
       tested.add(k);
     }
