@@ -66,7 +66,7 @@ await yargs(withEnv)
     (args) =>
       guarded(interactiveTable(args.output) && !levelGiven ? 'warn' : args.logLevel, async (log) => {
         const config = configFromRaw(args as unknown as RawRunOptions, env);
-        return runCommand(config, { env, stdout: process.stdout, stderr: process.stderr, log, signal: abort.signal });
+        return runCommand(config, { stdout: process.stdout, stderr: process.stderr, log, signal: abort.signal });
       }),
   )
   .command(

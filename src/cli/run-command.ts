@@ -19,7 +19,6 @@ import { ConfigError } from '../errors/config-error.ts';
 // clock) from the validated config and hands them to the cycle. Returns the exit code.
 
 export interface RunIo {
-  env: Record<string, string | undefined>;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   log: Logger;
