@@ -14,6 +14,7 @@ import { renderMatrix } from '../output/matrix.ts';
 import { renderPlan } from '../output/plan.ts';
 import { progressLine } from '../output/progress.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { countByStatus } from '../model/count-results.ts';
 
 // The entry point's half of `run`: builds the real edges (files, Kubernetes, processes, HTTP,
 // clock) from the validated config and hands them to the cycle. Returns the exit code.
@@ -95,15 +96,12 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
     startedAt,
   );
   progress?.clear();
-  const count = (s: string) => report.results.filter((r) => r.status === s).length;
   log.info(
     {
       duration_s: (report.endedAt - report.startedAt) / 1000,
       servers: report.servers.length,
       tests: report.results.length,
-      success: count('success'),
-      failure: count('failure'),
-      skipped: count('skipped'),
+      ...countByStatus(report.results),
       pushed_groups: report.pushed?.groups,
       push_errors: report.pushed?.errors.length,
     },

@@ -1,4 +1,5 @@
 import type { Server } from '../model/types.ts';
+import { sortByNode } from '../model/sort-servers.ts';
 
 // From the pods the API returned to the servers worth testing: Running and Ready, with an IP and a
 // node, one per node (a DaemonSet rollout briefly has two: keep the newest), sorted by node name so
@@ -28,5 +29,5 @@ export function selectServers(pods: readonly PodView[], port: number, container?
     if (c) server.pod!.container = c;
     byNode.set(node, { server, created });
   }
-  return [...byNode.values()].map((v) => v.server).sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  return sortByNode([...byNode.values()].map((v) => v.server));
 }

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import type { Server } from '../model/types.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { sortByNode } from '../model/sort-servers.ts';
 
 // Static targets for running without Kubernetes: a JSON or YAML list of {node, ip, port?}. YAML is a
 // superset of JSON, so one parser reads both. Every mistake names the file and the entry.
@@ -32,5 +33,5 @@ export function parseTargets(text: string, file: string, defaultPort: number): S
     seen.add(node);
     return { node, ip, port: (port as number | undefined) ?? defaultPort };
   });
-  return servers.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  return sortByNode(servers);
 }

@@ -11,7 +11,7 @@ export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'
     new Promise<ProcessOutcome>((resolve) => {
       const pod = pair.source.pod;
       if (!pod) {
-        resolve({ stdout: '', stderr: '', timeoutMs, startError: { kind: 'exec', message: `node ${pair.source.node} has no server pod to exec into` } });
+        resolve({ ended: 'not-started', via: 'exec', message: `node ${pair.source.node} has no server pod to exec into` });
         return;
       }
       let stdout = '';
@@ -26,22 +26,16 @@ export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'
             cb();
           },
         });
-      const done = (extra: Partial<ProcessOutcome>) => {
+      const done = (end: 'closed' | 'timed-out' | 'aborted' | { startError: string }) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         socket?.close();
-        const out: ProcessOutcome = { stdout, stderr, timeoutMs, ...extra };
-        const code = exitCode(status);
-        if (code !== undefined && !extra.timedOut && !extra.aborted) out.exitCode = code;
-        if (status?.status === 'Failure' && code === undefined && !out.startError) {
-          out.startError = { kind: 'exec', message: `pods/exec ${pod.namespace}/${pod.name}: ${status.message ?? status.reason ?? 'failed'}` };
-        }
-        resolve(out);
+        resolve(outcomeOf(end, { stdout, stderr, status, timeoutMs, target: `pods/exec ${pod.namespace}/${pod.name}` }));
       };
-      const timer = setTimeout(() => done({ timedOut: true }), timeoutMs);
-      const onAbort = () => done({ aborted: true });
+      const timer = setTimeout(() => done('timed-out'), timeoutMs);
+      const onAbort = () => done('aborted');
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       exec
@@ -52,11 +46,30 @@ export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'
           (ws) => {
             socket = ws;
             if (settled) ws.close();
-            ws.on('close', () => done({}));
+            ws.on('close', () => done('closed'));
           },
-          (e: unknown) => done({ startError: { kind: 'exec', message: `pods/exec ${pod.namespace}/${pod.name}: ${(e as Error).message ?? e}` } }),
+          (e: unknown) => done({ startError: (e as Error).message ?? String(e) }),
         );
     });
+}
+
+interface Collected {
+  stdout: string;
+  stderr: string;
+  status: V1Status | undefined;
+  timeoutMs: number;
+  target: string;
+}
+
+function outcomeOf(end: 'closed' | 'timed-out' | 'aborted' | { startError: string }, got: Collected): ProcessOutcome {
+  if (end === 'timed-out') return { ended: 'timed-out', timeoutMs: got.timeoutMs };
+  if (end === 'aborted') return { ended: 'aborted' };
+  if (end !== 'closed') return { ended: 'not-started', via: 'exec', message: `${got.target}: ${end.startError}` };
+  const code = exitCode(got.status);
+  if (got.status?.status === 'Failure' && code === undefined) {
+    return { ended: 'not-started', via: 'exec', message: `${got.target}: ${got.status.message ?? got.status.reason ?? 'failed'}` };
+  }
+  return { ended: 'exited', stdout: got.stdout, stderr: got.stderr, ...(code !== undefined ? { exitCode: code } : {}) };
 }
 
 /** "Success" → 0; "NonZeroExitCode" carries the code in details.causes[reason=ExitCode]. */

@@ -11,7 +11,7 @@ import { commandFor } from './command-template.ts';
 export function localRunner(words: readonly string[]): ClientRunner {
   return async (pair: Pair, args: string[], { timeoutMs, signal }): Promise<ProcessOutcome> => {
     const [file, ...pre] = commandFor(words, pair.source.node);
-    const r = await execa(file!, [...pre, ...args], {
+    const child = await execa(file!, [...pre, ...args], {
       reject: false,
       timeout: timeoutMs,
       cancelSignal: signal,
@@ -19,17 +19,11 @@ export function localRunner(words: readonly string[]): ClientRunner {
       stdin: 'ignore',
       stripFinalNewline: false,
     });
-    const out: ProcessOutcome = {
-      stdout: String(r.stdout ?? ''),
-      stderr: String(r.stderr ?? ''),
-      exitCode: r.exitCode,
-      timedOut: r.timedOut,
-      aborted: r.isCanceled,
-      timeoutMs,
-    };
-    if (r.failed && r.exitCode === undefined && !r.timedOut && !r.isCanceled && !r.isTerminated) {
-      out.startError = { kind: 'spawn', message: `cannot start ${file}: ${r.originalMessage ?? r.shortMessage}` };
+    if (child.isCanceled) return { ended: 'aborted' };
+    if (child.timedOut) return { ended: 'timed-out', timeoutMs };
+    if (child.failed && child.exitCode === undefined && !child.isTerminated) {
+      return { ended: 'not-started', via: 'spawn', message: `cannot start ${file}: ${child.originalMessage ?? child.shortMessage}` };
     }
-    return out;
+    return { ended: 'exited', stdout: String(child.stdout ?? ''), stderr: String(child.stderr ?? ''), exitCode: child.exitCode };
   };
 }

@@ -1,37 +1,38 @@
 import type { Measurement, Protocol, TestOutcome } from '../model/types.ts';
 import type { ProcessOutcome } from '../exec/process-outcome.ts';
 import { extractJson } from './extract-json.ts';
+import { classifyIperfError } from '../failure/policy.ts';
 
 // Turns what one iperf3 client produced into a result, failure first: a run that was killed, never
 // started, or carries iperf3's own "error" key is a failure whatever else it printed — iperf3 3.12
 // exits 0 with -J on "busy" and "connection refused", and its failure JSON has "end": {}.
 // Bandwidth is the receiver's goodput (end.sum_received), never the sender's offered rate.
 
-export function parseResult(p: ProcessOutcome, protocol: Protocol): TestOutcome {
-  if (p.aborted) return { ok: false, kind: 'aborted', message: 'aborted before it finished' };
-  if (p.timedOut) return { ok: false, kind: 'timeout', message: `no result within ${p.timeoutMs / 1000} s` };
-  if (p.startError) return { ok: false, kind: p.startError.kind, message: p.startError.message };
+export function parseResult(outcome: ProcessOutcome, protocol: Protocol): TestOutcome {
+  switch (outcome.ended) {
+    case 'aborted':
+      return { ok: false, kind: 'aborted', message: 'aborted before it finished' };
+    case 'timed-out':
+      return { ok: false, kind: 'timeout', message: `no result within ${outcome.timeoutMs / 1000} s` };
+    case 'not-started':
+      return { ok: false, kind: outcome.via, message: outcome.message };
+    case 'exited':
+      return parseOutput(outcome, protocol);
+  }
+}
 
-  const doc = extractJson(p.stdout);
+function parseOutput({ stdout, stderr, exitCode }: Extract<ProcessOutcome, { ended: 'exited' }>, protocol: Protocol): TestOutcome {
+  const failedExit = exitCode !== undefined && exitCode !== 0;
+  const doc = extractJson(stdout);
   if (!isObject(doc)) {
-    if (p.exitCode !== undefined && p.exitCode !== 0) {
-      return { ok: false, kind: 'exit-code', message: `iperf3 exited with code ${p.exitCode}${tail(p.stderr || p.stdout)}` };
-    }
-    return { ok: false, kind: 'unparsable', message: `iperf3 printed no complete JSON document${tail(p.stdout || p.stderr)}` };
+    if (failedExit) return { ok: false, kind: 'exit-code', message: `iperf3 exited with code ${exitCode}${tail(stderr || stdout)}` };
+    return { ok: false, kind: 'unparsable', message: `iperf3 printed no complete JSON document${tail(stdout || stderr)}` };
   }
-  if (typeof doc.error === 'string') {
-    const e = doc.error;
-    if (/busy/i.test(e)) return { ok: false, kind: 'busy', message: e };
-    if (/refused/i.test(e)) return { ok: false, kind: 'refused', message: e };
-    if (/reset by peer|closed unexpectedly/i.test(e)) return { ok: false, kind: 'reset', message: e };
-    return { ok: false, kind: 'iperf-error', message: e };
-  }
-  if (p.exitCode !== undefined && p.exitCode !== 0) {
-    return { ok: false, kind: 'exit-code', message: `iperf3 exited with code ${p.exitCode}${tail(p.stderr)}` };
-  }
-  const m = protocol === 'udp' ? udpMeasurement(doc) : tcpMeasurement(doc);
-  if (typeof m === 'string') return { ok: false, kind: 'unparsable', message: m };
-  return { ok: true, measurement: m };
+  if (typeof doc.error === 'string') return { ok: false, kind: classifyIperfError(doc.error), message: doc.error };
+  if (failedExit) return { ok: false, kind: 'exit-code', message: `iperf3 exited with code ${exitCode}${tail(stderr)}` };
+  const measurement = protocol === 'udp' ? udpMeasurement(doc) : tcpMeasurement(doc);
+  if (typeof measurement === 'string') return { ok: false, kind: 'unparsable', message: measurement };
+  return { ok: true, measurement };
 }
 
 function tcpMeasurement(doc: Record<string, unknown>): Measurement | string {

@@ -2,6 +2,7 @@ import { Gauge, Registry } from 'prom-client';
 import type { PairResult } from '../model/types.ts';
 import { PAIR_LABELS, PAIR_METRICS, RUN_METRICS } from './names.ts';
 import type { PreviousPair } from '../push/previous-results.ts';
+import { countByStatus } from '../model/count-results.ts';
 
 // Results → one fresh registry per source node (its Pushgateway group) plus one for the run. Fresh
 // registries, no default process metrics: a short-lived runner's heap size is noise. A failed test
@@ -52,8 +53,8 @@ export function sourceRegistries(results: readonly PairResult[], carried: readon
       g.timestamp.set(labels, r.finishedAt / 1000);
       g.duration.set(labels, (r.finishedAt - r.startedAt) / 1000);
     }
+    if (r.status !== 'success') continue;
     const m = r.measurement;
-    if (r.status !== 'success' || !m) continue;
     g.bandwidth.set(labels, m.bandwidthMbps);
     if (m.jitterMs !== undefined) g.jitter.set(labels, m.jitterMs);
     if (m.packets !== undefined) g.packets.set(labels, m.packets);
@@ -71,8 +72,6 @@ export function runRegistry(results: readonly PairResult[], s: RunSummary): Regi
   new Gauge({ ...RUN_METRICS.timestamp, registers: [reg] }).set(s.endedAt / 1000);
   new Gauge({ ...RUN_METRICS.carried, registers: [reg] }).set(s.carried ?? 0);
   const pairs = new Gauge({ ...RUN_METRICS.pairs, labelNames: ['outcome'], registers: [reg] });
-  for (const outcome of ['success', 'failure', 'skipped'] as const) {
-    pairs.set({ outcome }, results.filter((r) => r.status === outcome).length);
-  }
+  for (const [outcome, count] of Object.entries(countByStatus(results))) pairs.set({ outcome }, count);
   return reg;
 }

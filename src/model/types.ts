@@ -54,15 +54,28 @@ export type TestOutcome =
   | { ok: false; kind: FailureKind; message: string }
   | { ok: false; kind: 'aborted'; message: string };
 
-export interface PairResult {
+/** Why a test failed, and iperf3's (or the runner's) words for it. */
+export interface Failure {
+  kind: FailureKind;
+  message: string;
+}
+
+interface Attempted {
   pair: Pair;
-  status: 'success' | 'failure' | 'skipped';
-  measurement?: Measurement;
-  failure?: { kind: FailureKind; message: string };
-  skipped?: SkipReason;
   /** Unix ms when the final attempt started (0 when never started). */
   startedAt: number;
   /** Unix ms when the final attempt ended (0 when never started). */
   finishedAt: number;
   attempts: number;
 }
+
+/**
+ * What became of one planned test: a measurement, a failure with its reason, or a skip with its reason.
+ * The `?: never` fields let code read `result.failure?.kind` on any result without a cast.
+ */
+export type PairResult =
+  | (Attempted & { status: 'success'; measurement: Measurement; failure?: never; skipped?: never })
+  | (Attempted & { status: 'failure'; failure: Failure; measurement?: never; skipped?: never })
+  | (Attempted & { status: 'skipped'; skipped: SkipReason; measurement?: never; failure?: never });
+
+export type PairStatus = PairResult['status'];

@@ -1,4 +1,6 @@
 import type { CycleReport } from '../run/cycle.ts';
+import type { PairResult } from '../model/types.ts';
+import { countByStatus } from '../model/count-results.ts';
 
 // `--output json`: one document with every pair's result, for scripts and CI checks. Its shape is a
 // public contract, typed here for the code that reads it (tests, the bench).
@@ -31,32 +33,41 @@ export interface JsonReport {
   pairs: JsonPair[];
 }
 
-export function jsonReport(r: CycleReport): string {
-  const pairs = r.results.map((x): JsonPair => ({
-    source_node: x.pair.source.node,
-    destination_node: x.pair.destination.node,
-    protocol: x.pair.protocol,
-    success: x.status === 'success',
-    status: x.status,
-    bandwidth_mbps: x.measurement?.bandwidthMbps ?? null,
-    jitter_ms: x.measurement?.jitterMs ?? null,
-    lost_packets: x.measurement?.lostPackets ?? null,
-    packets: x.measurement?.packets ?? null,
-    retransmits: x.measurement?.retransmits ?? null,
-    rtt_seconds: x.measurement?.rttSeconds ?? null,
-    error: x.failure ? `${x.failure.kind}: ${x.failure.message}` : x.skipped ? `skipped: ${x.skipped}` : null,
-    started_at: x.startedAt > 0 ? new Date(x.startedAt).toISOString() : null,
-    duration_s: x.finishedAt > 0 ? (x.finishedAt - x.startedAt) / 1000 : null,
-    attempts: x.attempts,
-  }));
-  const count = (s: string) => r.results.filter((x) => x.status === s).length;
+export function jsonReport(report: CycleReport): string {
   const doc: JsonReport = {
-    started_at: new Date(r.startedAt).toISOString(),
-    duration_s: (r.endedAt - r.startedAt) / 1000,
-    servers: r.servers.map((s) => ({ node: s.node, ip: s.ip, port: s.port })),
-    summary: { pairs: r.results.length, success: count('success'), failure: count('failure'), skipped: count('skipped') },
-    push: r.pushed ?? null,
-    pairs,
+    started_at: new Date(report.startedAt).toISOString(),
+    duration_s: (report.endedAt - report.startedAt) / 1000,
+    servers: report.servers.map((s) => ({ node: s.node, ip: s.ip, port: s.port })),
+    summary: { pairs: report.results.length, ...countByStatus(report.results) },
+    push: report.pushed ?? null,
+    pairs: report.results.map(jsonPair),
   };
   return JSON.stringify(doc, null, 2) + '\n';
+}
+
+function jsonPair(result: PairResult): JsonPair {
+  const measurement = result.status === 'success' ? result.measurement : undefined;
+  return {
+    source_node: result.pair.source.node,
+    destination_node: result.pair.destination.node,
+    protocol: result.pair.protocol,
+    success: result.status === 'success',
+    status: result.status,
+    bandwidth_mbps: measurement?.bandwidthMbps ?? null,
+    jitter_ms: measurement?.jitterMs ?? null,
+    lost_packets: measurement?.lostPackets ?? null,
+    packets: measurement?.packets ?? null,
+    retransmits: measurement?.retransmits ?? null,
+    rtt_seconds: measurement?.rttSeconds ?? null,
+    error: errorText(result),
+    started_at: result.startedAt > 0 ? new Date(result.startedAt).toISOString() : null,
+    duration_s: result.finishedAt > 0 ? (result.finishedAt - result.startedAt) / 1000 : null,
+    attempts: result.attempts,
+  };
+}
+
+function errorText(result: PairResult): string | null {
+  if (result.status === 'failure') return `${result.failure.kind}: ${result.failure.message}`;
+  if (result.status === 'skipped') return `skipped: ${result.skipped}`;
+  return null;
 }

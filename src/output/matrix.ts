@@ -18,8 +18,8 @@ export function renderMatrix(r: CycleReport, color: boolean): string {
       if (x.pair.protocol !== protocol) continue;
       const key = `${x.pair.source.node}\0${x.pair.destination.node}`;
       if (x.status === 'success') {
-        values.set(key, x.measurement!.bandwidthMbps);
-        cells.set(key, x.measurement!.bandwidthMbps.toFixed(1));
+        values.set(key, x.measurement.bandwidthMbps);
+        cells.set(key, x.measurement.bandwidthMbps.toFixed(1));
       } else cells.set(key, x.status === 'failure' ? 'FAIL' : 'skip');
     }
     const best = Math.max(0, ...values.values());
@@ -43,11 +43,11 @@ export function renderMatrix(r: CycleReport, color: boolean): string {
     }
     lines.push('');
   }
-  const failed = r.results.filter((x) => x.status === 'failure');
+  const failed = r.results.flatMap((x) => (x.status === 'failure' ? [x] : []));
   if (failed.length > 0) {
     lines.push(paint(C.bold, 'Failed:'));
-    for (const x of failed) {
-      lines.push(`  ${x.pair.source.node} → ${x.pair.destination.node} ${x.pair.protocol}: ${paint(C.red, x.failure!.kind)} ${x.failure!.message}`);
+    for (const { pair, failure } of failed) {
+      lines.push(`  ${pair.source.node} → ${pair.destination.node} ${pair.protocol}: ${paint(C.red, failure.kind)} ${failure.message}`);
     }
     lines.push('');
   }

@@ -1,16 +1,20 @@
-import type { Pair, PairResult, TestOutcome } from '../model/types.ts';
+import type { Failure, Pair, PairResult, TestOutcome } from '../model/types.ts';
+import type { FailurePolicy } from '../failure/policy.ts';
 import type { Clock } from './clock.ts';
+import { NodeOccupancy } from './occupancy.ts';
+import { Quarantine } from './quarantine.ts';
+import { SenderQueues, type Job } from './sender-queues.ts';
+import { stopSignal, type StopSignal } from './stop-signal.ts';
 
 // Runs a cycle's tests with bounded concurrency so that a concurrent cycle reads the same numbers
-// as a sequential one: never two tests into one server (iperf3 serves one client; the second gets
-// "busy"), never two tests out of one sender (they would share its NIC).
+// as a sequential one: never two tests into one server, never two out of one sender (occupancy.ts).
 //
 // Each sender works through its tests in plan order (rotation rounds: i → i+1, i+2, …). A test starts
 // as soon as its own two ends are free and a slot is open — no round waits for its slowest test. A
 // sender does not jump ahead to a later round when its next destination is busy: jumping ahead is
 // locally greedy but takes a receiver that another sender needs next, and the cycle then ends with
 // a tail of leftovers. In order, equal tests finish at exactly the floor: (N−1)·D when c ≥ N,
-// ⌈N(N−1)/c⌉·D below. Pure orchestration: the clock and the test itself are passed in.
+// ⌈N(N−1)/c⌉·D below. The clock, the test itself and the failure policy are passed in.
 
 export interface ScheduleOptions {
   /** Tests in flight at most. */
@@ -21,17 +25,13 @@ export interface ScheduleOptions {
   deadline?: number;
   /** Expected wall time of one test, used to decide whether it can still finish before the deadline. */
   expectedMs: number;
-  /**
-   * How often a "busy" answer (another client), a refused connection (a server restarting) or a reset
-   * control connection is retried, with backoff, before it counts as a failure.
-   */
-  busyRetries: number;
-  /** Wait before retry number `attempt` (1-based). */
-  backoffMs: (attempt: number) => number;
+  /** Which failures are retried (and after how long) and which put their server in quarantine. */
+  policy: FailurePolicy;
 }
 
 export type ScheduleEvent =
   | { type: 'start'; index: number; pair: Pair; at: number; attempt: number }
+  /** `result` is undefined when the attempt failed and the test waits for a retry. */
   | { type: 'end'; index: number; pair: Pair; at: number; result?: PairResult };
 
 export interface ScheduleDeps {
@@ -41,218 +41,187 @@ export interface ScheduleDeps {
   onEvent?: (event: ScheduleEvent) => void;
 }
 
-interface Job {
-  index: number;
-  src: number;
-  dst: number;
-  attempts: number;
-  notBefore: number;
-  state: 'pending' | 'running' | 'done';
-}
+/** A result before it is stamped with its pair and attempt count. */
+type Unstamped<Result> = Result extends unknown ? Omit<Result, 'pair' | 'attempts'> : never;
+type Settlement = Unstamped<PairResult>;
 
 /** Resolves with one result per pair, in the order of `pairs`. Rejects only on a bug. */
-export function runSchedule(
-  pairs: readonly Pair[],
-  opts: ScheduleOptions,
-  deps: ScheduleDeps,
-  signal?: AbortSignal,
-): Promise<PairResult[]> {
-  const { clock } = deps;
-  const nodeIndex = new Map<string, number>();
-  const idx = (node: string) => {
-    let i = nodeIndex.get(node);
-    if (i === undefined) nodeIndex.set(node, (i = nodeIndex.size));
-    return i;
+export function runSchedule(pairs: readonly Pair[], opts: ScheduleOptions, deps: ScheduleDeps, signal?: AbortSignal): Promise<PairResult[]> {
+  return new Promise((resolve, reject) => new Schedule(pairs, opts, deps, signal, resolve, reject).pump());
+}
+
+/** Node name → small integer, in order of first appearance. */
+function indexNodes(pairs: readonly Pair[]): { jobs: Job[]; nodes: number } {
+  const indexOf = new Map<string, number>();
+  const index = (node: string) => {
+    let found = indexOf.get(node);
+    if (found === undefined) indexOf.set(node, (found = indexOf.size));
+    return found;
   };
-  const jobs: Job[] = pairs.map((p, index) => ({
-    index,
-    src: idx(p.source.node),
-    dst: idx(p.destination.node),
-    attempts: 0,
-    notBefore: 0,
-    state: 'pending',
-  }));
-  const n = nodeIndex.size;
-  const results: (PairResult | undefined)[] = new Array(pairs.length);
+  const jobs = pairs.map(
+    (pair, position): Job => ({
+      index: position,
+      sender: index(pair.source.node),
+      receiver: index(pair.destination.node),
+      attempts: 0,
+      notBefore: 0,
+      state: 'pending',
+    }),
+  );
+  return { jobs, nodes: indexOf.size };
+}
 
-  // Per sender: its jobs in priority (plan) order, with a cursor past the finished prefix.
-  const queues: Job[][] = Array.from({ length: n }, () => []);
-  const heads = new Array<number>(n).fill(0);
-  const remaining = new Array<number>(n).fill(0);
-  for (const j of jobs) {
-    queues[j.src]!.push(j);
-    remaining[j.src]!++;
-  }
-  const sending = new Array<boolean>(n).fill(false);
-  const receiving = new Array<boolean>(n).fill(false);
-  /** Destinations that timed out once: later tests to them fail at once with this message. */
-  const down = new Map<number, string>();
-  let inFlight = 0;
-  let open = jobs.length;
+/** The event loop: `pump` starts whatever can start; a test's end decides its fate and pumps again. */
+class Schedule {
+  private readonly jobs: Job[];
+  private readonly queues: SenderQueues;
+  private readonly occupancy: NodeOccupancy;
+  private readonly quarantine = new Quarantine();
+  private readonly stop: StopSignal;
+  /** Cancels the clock sleeps (deadline, retry wake-ups) once the cycle is over. */
+  private readonly timers = new AbortController();
+  private readonly results: (PairResult | undefined)[];
+  private readonly clock: Clock;
+  private inFlight = 0;
+  private unsettled: number;
+  /** When the earliest pending wake-up (for a retry's backoff) fires; Infinity: none armed. */
+  private wakeAt = Infinity;
 
-  // Free senders with work, bucketed by how much work they have left: the sender with the most
-  // left goes first, so the cycle does not end on a few senders working alone.
-  const buckets: Set<number>[] = [];
-  let maxBucket = 0;
-  const addFree = (s: number) => {
-    const r = remaining[s]!;
-    if (r === 0 || sending[s]) return;
-    (buckets[r] ??= new Set()).add(s);
-    if (r > maxBucket) maxBucket = r;
-  };
-  const removeFree = (s: number) => buckets[remaining[s]!]?.delete(s);
-  for (let s = 0; s < n; s++) addFree(s);
-
-  // Stop everything at the deadline or on the caller's signal; the reason becomes the skip reason.
-  const stop = new AbortController();
-  const stopReason = (): 'deadline' | 'aborted' => (stop.signal.reason === 'deadline' ? 'deadline' : 'aborted');
-  const onAbort = () => stop.abort('aborted');
-  if (signal?.aborted) stop.abort('aborted');
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  const timers = new AbortController();
-  if (opts.deadline !== undefined) {
-    clock
-      .sleep(Math.max(0, opts.deadline - clock.now()), timers.signal)
-      .then(() => stop.abort('deadline'), () => {});
+  constructor(
+    private readonly pairs: readonly Pair[],
+    private readonly opts: ScheduleOptions,
+    private readonly deps: ScheduleDeps,
+    caller: AbortSignal | undefined,
+    private readonly resolve: (results: PairResult[]) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.clock = deps.clock;
+    const { jobs, nodes } = indexNodes(pairs);
+    this.jobs = jobs;
+    this.unsettled = jobs.length;
+    this.results = new Array(pairs.length);
+    this.queues = new SenderQueues(jobs, nodes);
+    this.occupancy = new NodeOccupancy(nodes, opts.exclusive);
+    this.stop = stopSignal(this.clock, opts.deadline, caller, this.timers.signal);
+    this.stop.signal.addEventListener('abort', () => this.pump(), { once: true });
   }
 
-  return new Promise<PairResult[]>((resolve, reject) => {
-    let wakeAt = Infinity;
-    stop.signal.addEventListener('abort', () => pump(), { once: true });
+  pump(): void {
+    const now = this.clock.now();
+    if (this.stop.signal.aborted) this.skipPending(this.stop.reason());
+    else if (this.opts.deadline !== undefined && now + this.opts.expectedMs > this.opts.deadline) this.skipPending('deadline');
+    for (const sender of this.queues.idleSenders()) {
+      if (this.inFlight >= this.opts.concurrency) break;
+      const job = this.nextStartable(sender, now);
+      if (job) this.start(job);
+    }
+    this.queues.compact();
+    if (this.unsettled === 0 && this.inFlight === 0) {
+      this.timers.abort();
+      this.resolve(this.results as PairResult[]);
+    }
+  }
 
-    const busy = (s: number, d: number) =>
-      opts.exclusive ? sending[s] || receiving[s] || sending[d] || receiving[d] : sending[s] || receiving[d];
-
-    const settle = (j: Job, r: Omit<PairResult, 'pair' | 'attempts'>) => {
-      if (j.state === 'pending') {
-        removeFree(j.src);
-        remaining[j.src]!--;
-        addFree(j.src);
+  /**
+   * The sender's next test if it can start now. Tests into quarantined servers are failed on the
+   * way; a test waiting out a retry backoff is stepped over (its server is busy or restarting anyway).
+   */
+  private nextStartable(sender: number, now: number): Job | undefined {
+    for (const job of this.queues.unfinished(sender)) {
+      if (job.state !== 'pending') continue;
+      const reason = this.quarantine.reason(job.receiver);
+      if (reason !== undefined) {
+        // Stamped with now: the pair was judged in this run, so the pair budget counts it as tested.
+        this.queues.drop(job);
+        this.settle(job, { status: 'failure', failure: { kind: 'unreachable', message: reason }, startedAt: now, finishedAt: now });
+        this.emitEnd(job, now);
+        continue;
       }
-      j.state = 'done';
-      results[j.index] = { pair: pairs[j.index]!, attempts: j.attempts, ...r };
-      open--;
-    };
-    const skipAll = (reason: 'deadline' | 'aborted') => {
-      for (const j of jobs) if (j.state === 'pending') settle(j, { status: 'skipped', skipped: reason, startedAt: 0, finishedAt: 0 });
-    };
-
-    const start = (j: Job) => {
-      const pair = pairs[j.index]!;
-      removeFree(j.src);
-      remaining[j.src]!--;
-      j.state = 'running';
-      j.attempts++;
-      sending[j.src] = true;
-      receiving[j.dst] = true;
-      inFlight++;
-      const startedAt = clock.now();
-      deps.onEvent?.({ type: 'start', index: j.index, pair, at: startedAt, attempt: j.attempts });
-      let outcome: Promise<TestOutcome>;
-      try {
-        outcome = deps.runTest(pair, stop.signal);
-      } catch (e) {
-        outcome = Promise.reject(e);
+      if (job.notBefore > now) {
+        if (job.notBefore < this.wakeAt) this.wakeUpAt(job.notBefore, now);
+        continue;
       }
-      outcome
-        .catch((e: unknown): TestOutcome => ({ ok: false, kind: 'exec', message: e instanceof Error ? e.message : String(e) }))
-        .then((o) => finish(j, o, startedAt))
-        .catch(reject);
-    };
+      return this.occupancy.canStart(job.sender, job.receiver) ? job : undefined;
+    }
+    return undefined;
+  }
 
-    const finish = (j: Job, o: TestOutcome, startedAt: number) => {
-      const pair = pairs[j.index]!;
-      const at = clock.now();
-      sending[j.src] = false;
-      receiving[j.dst] = false;
-      inFlight--;
-      j.state = 'pending'; // until decided below
-      remaining[j.src]!++;
-      if (o.ok) {
-        settle(j, { status: 'success', measurement: o.measurement, startedAt, finishedAt: at });
-      } else if (o.kind === 'aborted' || (stop.signal.aborted && o.kind === 'timeout')) {
-        settle(j, { status: 'skipped', skipped: stopReason(), startedAt, finishedAt: at });
-      } else if (
-        (o.kind === 'busy' || o.kind === 'refused' || o.kind === 'reset') &&
-        j.attempts <= opts.busyRetries &&
-        !stop.signal.aborted &&
-        (opts.deadline === undefined || at + opts.backoffMs(j.attempts) + opts.expectedMs <= opts.deadline)
-      ) {
-        j.notBefore = at + opts.backoffMs(j.attempts);
-      } else {
-        // A server that hung or stayed closed costs one test's worth of time, not one per sender.
-        if (o.kind === 'timeout' || o.kind === 'refused') {
-          const what = o.kind === 'timeout' ? 'timed out' : 'was refused';
-          down.set(j.dst, `not tested: an earlier ${pair.protocol} test from ${pair.source.node} to ${pair.destination.node} ${what} (${o.message})`);
-        }
-        const message = j.attempts > 1 ? `${o.message} (after ${j.attempts} attempts)` : o.message;
-        settle(j, { status: 'failure', failure: { kind: o.kind, message }, startedAt, finishedAt: at });
-      }
-      if (j.state === 'pending') addFree(j.src);
-      deps.onEvent?.({ type: 'end', index: j.index, pair, at, result: results[j.index] });
-      pump();
-    };
+  private start(job: Job): void {
+    const pair = this.pairs[job.index]!;
+    this.queues.start(job);
+    this.occupancy.occupy(job.sender, job.receiver);
+    job.attempts++;
+    this.inFlight++;
+    const startedAt = this.clock.now();
+    this.deps.onEvent?.({ type: 'start', index: job.index, pair, at: startedAt, attempt: job.attempts });
+    let outcome: Promise<TestOutcome>;
+    try {
+      outcome = this.deps.runTest(pair, this.stop.signal);
+    } catch (error) {
+      outcome = Promise.reject(error);
+    }
+    outcome
+      .catch((error: unknown): TestOutcome => ({ ok: false, kind: 'exec', message: error instanceof Error ? error.message : String(error) }))
+      .then((result) => this.finish(job, result, startedAt))
+      .catch(this.reject);
+  }
 
-    /**
-     * Sender `s`'s next job if it can start now. Jobs into dead servers are failed on the way; a job
-     * waiting out a retry backoff is stepped over (its server is busy or restarting anyway).
-     */
-    const firstStartable = (s: number, now: number): Job | undefined => {
-      const q = queues[s]!;
-      let h = heads[s]!;
-      while (h < q.length && q[h]!.state === 'done') h++;
-      heads[s] = h;
-      for (let k = h; k < q.length; k++) {
-        const j = q[k]!;
-        if (j.state !== 'pending') continue;
-        const why = down.get(j.dst);
-        if (why !== undefined) {
-          // Stamped with now: the pair was judged in this run, so the pair budget counts it as tested.
-          settle(j, { status: 'failure', failure: { kind: 'unreachable', message: why }, startedAt: now, finishedAt: now });
-          deps.onEvent?.({ type: 'end', index: j.index, pair: pairs[j.index]!, at: now, result: results[j.index] });
-          continue;
-        }
-        if (j.notBefore > now) {
-          if (j.notBefore < wakeAt) armWake(j.notBefore, now);
-          continue;
-        }
-        return busy(j.src, j.dst) ? undefined : j;
-      }
-      return undefined;
-    };
+  private finish(job: Job, outcome: TestOutcome, startedAt: number): void {
+    const at = this.clock.now();
+    this.occupancy.release(job.sender, job.receiver);
+    this.inFlight--;
+    const retryAt = outcome.ok ? undefined : this.retryAt(outcome.kind, job.attempts, at);
+    this.queues.release(job, retryAt !== undefined);
+    if (retryAt !== undefined) job.notBefore = retryAt;
+    else this.settle(job, this.judge(job, outcome, startedAt, at));
+    this.emitEnd(job, at);
+    this.pump();
+  }
 
-    const armWake = (at: number, now: number) => {
-      wakeAt = at;
-      clock.sleep(at - now, timers.signal).then(
-        () => {
-          if (wakeAt === at) wakeAt = Infinity;
-          pump();
-        },
-        () => {},
-      );
-    };
+  /** When a failed attempt may be tried again: the policy allows it and it can still finish in time. */
+  private retryAt(kind: Failure['kind'] | 'aborted', attempt: number, now: number): number | undefined {
+    if (kind === 'aborted' || this.stop.signal.aborted) return undefined;
+    const waitMs = this.opts.policy.retryAfterMs(kind, attempt);
+    if (waitMs === undefined) return undefined;
+    const { deadline, expectedMs } = this.opts;
+    return deadline === undefined || now + waitMs + expectedMs <= deadline ? now + waitMs : undefined;
+  }
 
-    const pump = () => {
-      if (stop.signal.aborted) skipAll(stopReason());
-      const now = clock.now();
-      if (!stop.signal.aborted && opts.deadline !== undefined && now + opts.expectedMs > opts.deadline) skipAll('deadline');
-      for (let r = maxBucket; r > 0 && inFlight < opts.concurrency; r--) {
-        const bucket = buckets[r];
-        if (!bucket) continue;
-        for (const s of bucket) {
-          if (inFlight >= opts.concurrency) break;
-          const j = firstStartable(s, now);
-          if (j) start(j);
-        }
-      }
-      while (maxBucket > 0 && !buckets[maxBucket]?.size) maxBucket--;
-      if (open === 0 && inFlight === 0) {
-        signal?.removeEventListener('abort', onAbort);
-        timers.abort();
-        resolve(results as PairResult[]);
-      }
-    };
+  /** The final result of a test's last attempt. */
+  private judge(job: Job, outcome: TestOutcome, startedAt: number, finishedAt: number): Settlement {
+    if (outcome.ok) return { status: 'success', measurement: outcome.measurement, startedAt, finishedAt };
+    if (outcome.kind === 'aborted' || (this.stop.signal.aborted && outcome.kind === 'timeout')) {
+      return { status: 'skipped', skipped: this.stop.reason(), startedAt, finishedAt };
+    }
+    const message = job.attempts > 1 ? `${outcome.message} (after ${job.attempts} attempts)` : outcome.message;
+    const failure = { kind: outcome.kind, message };
+    if (this.opts.policy.quarantines(outcome.kind)) this.quarantine.add(job.receiver, this.pairs[job.index]!, outcome);
+    return { status: 'failure', failure, startedAt, finishedAt };
+  }
 
-    pump();
-  });
+  private skipPending(reason: 'deadline' | 'aborted'): void {
+    for (const job of this.jobs) {
+      if (job.state !== 'pending') continue;
+      this.queues.drop(job);
+      this.settle(job, { status: 'skipped', skipped: reason, startedAt: 0, finishedAt: 0 });
+    }
+  }
+
+  private settle(job: Job, result: Settlement): void {
+    this.results[job.index] = { ...result, pair: this.pairs[job.index]!, attempts: job.attempts } as PairResult;
+    this.unsettled--;
+  }
+
+  private emitEnd(job: Job, at: number): void {
+    this.deps.onEvent?.({ type: 'end', index: job.index, pair: this.pairs[job.index]!, at, result: this.results[job.index] });
+  }
+
+  private wakeUpAt(at: number, now: number): void {
+    this.wakeAt = at;
+    const afterWake = () => {
+      if (this.wakeAt === at) this.wakeAt = Infinity;
+      this.pump();
+    };
+    this.clock.sleep(at - now, this.timers.signal).then(afterWake, () => {});
+  }
 }

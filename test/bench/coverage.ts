@@ -1,7 +1,8 @@
 import { planPairs } from '../../src/plan/pairs.ts';
 import { selectBudget } from '../../src/plan/budget.ts';
 import { runSchedule } from '../../src/schedule/scheduler.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { failurePolicy } from '../../src/failure/policy.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import { expectedTestMs } from '../../src/iperf/client-args.ts';
 import { previousKey } from '../../src/push/previous-results.ts';
 import { CLEAN, FAULTY, SIM_IPERF, servers, simIperf3 } from './sim-iperf3.ts';
@@ -58,7 +59,7 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
     const results = await clock.run(
       runSchedule(
         chosen,
-        { concurrency: 8, exclusive: false, expectedMs: expectedTestMs(SIM_IPERF), busyRetries: 3, backoffMs: (a) => Math.min(1000 * 2 ** (a - 1), 8000) },
+        { concurrency: 8, exclusive: false, expectedMs: expectedTestMs(SIM_IPERF), policy: failurePolicy({ retries: 3 }) },
         { clock, runTest: sim.runTest },
       ),
     );

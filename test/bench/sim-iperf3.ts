@@ -1,5 +1,5 @@
 import type { Pair, Server, TestOutcome } from '../../src/model/types.ts';
-import type { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import type { VirtualClock } from '../support/virtual-clock.ts';
 import { expectedTestMs, testTimeoutMs, type IperfOptions } from '../../src/iperf/client-args.ts';
 import { rng } from './rng.ts';
 

@@ -1,6 +1,7 @@
 import { planPairs } from '../../src/plan/pairs.ts';
 import { runSchedule } from '../../src/schedule/scheduler.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { failurePolicy } from '../../src/failure/policy.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import { sourceRegistries } from '../../src/metrics/registries.ts';
 import { expectedTestMs } from '../../src/iperf/client-args.ts';
 import type { Pair, PairResult } from '../../src/model/types.ts';
@@ -43,8 +44,7 @@ const opts = (c: number) => ({
   concurrency: c,
   exclusive: false,
   expectedMs: expectedTestMs(SIM_IPERF),
-  busyRetries: 3,
-  backoffMs: (attempt: number) => Math.min(1000 * 2 ** (attempt - 1), 8000), // as src/run/cycle.ts
+  policy: failurePolicy({ retries: 3 }), // as src/run/cycle.ts
 });
 
 export async function simCycle(n: number, c: number, faults: 'clean' | 'faulty', seed = 1, withSignal = false): Promise<SimRow> {

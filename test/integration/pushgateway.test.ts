@@ -23,17 +23,13 @@ type Spec = [source: string, destination: string, status: 'success' | 'failure' 
 function results(specs: Spec[]): PairResult[] {
   return specs.map(([s, d, status, mbps, protocol = 'tcp'], i) => {
     const server = (node: string) => ({ node, ip: `10.0.0.${i + 1}`, port: 5201 });
-    const r: PairResult = { pair: { source: server(s), destination: server(d), protocol }, status, startedAt: 0, finishedAt: 0, attempts: 1 };
-    if (status === 'skipped') r.skipped = 'deadline';
-    else {
-      r.startedAt = T0 + i * 1000;
-      r.finishedAt = r.startedAt + 2000;
-    }
-    if (status === 'success') {
-      r.measurement = protocol === 'udp' ? { bandwidthMbps: mbps ?? 100, jitterMs: 0.5, packets: 1000, lostPackets: 2 } : { bandwidthMbps: mbps ?? 940.5, retransmits: 3, rttSeconds: 0.0002 };
-    }
-    if (status === 'failure') r.failure = { kind: 'refused', message: 'unable to connect to server: Connection refused' };
-    return r;
+    const pair = { source: server(s), destination: server(d), protocol };
+    if (status === 'skipped') return { pair, status, skipped: 'deadline', startedAt: 0, finishedAt: 0, attempts: 1 };
+    const timing = { startedAt: T0 + i * 1000, finishedAt: T0 + i * 1000 + 2000, attempts: 1 };
+    if (status === 'failure') return { pair, status, failure: { kind: 'refused', message: 'unable to connect to server: Connection refused' }, ...timing };
+    const measurement =
+      protocol === 'udp' ? { bandwidthMbps: mbps ?? 100, jitterMs: 0.5, packets: 1000, lostPackets: 2 } : { bandwidthMbps: mbps ?? 940.5, retransmits: 3, rttSeconds: 0.0002 };
+    return { pair, status, measurement, ...timing };
   });
 }
 

@@ -13,8 +13,8 @@ const tcp = iperf3Fixture('tcp');
 const udp = iperf3Fixture('udp');
 
 /** What the local runner hands over for a client that printed `stdout` and exited with `exitCode`. */
-function outcome(stdout: string, extra: Partial<ProcessOutcome> = {}): ProcessOutcome {
-  return { stdout, stderr: '', exitCode: 0, timeoutMs: 11_000, ...extra };
+function outcome(stdout: string, extra: { exitCode?: number; stderr?: string } = {}): ProcessOutcome {
+  return { ended: 'exited', stdout, stderr: '', exitCode: 0, ...extra };
 }
 
 describe('captured iperf3 3.12 outputs', () => {
@@ -88,22 +88,22 @@ describe('how the client ended comes before what it printed', () => {
   const cases: { name: string; outcome: ProcessOutcome; expected: TestOutcome }[] = [
     {
       name: 'a run killed by the per-test timeout is a timeout even with a complete document',
-      outcome: outcome(tcp, { timedOut: true, exitCode: undefined }),
+      outcome: { ended: 'timed-out', timeoutMs: 11_000 },
       expected: { ok: false, kind: 'timeout', message: 'no result within 11 s' },
     },
     {
       name: 'a run aborted by SIGTERM is aborted, not a failure of the path',
-      outcome: outcome(tcp.slice(0, 500), { aborted: true, exitCode: undefined }),
+      outcome: { ended: 'aborted' },
       expected: { ok: false, kind: 'aborted', message: 'aborted before it finished' },
     },
     {
       name: 'a client that could not be started is a spawn failure with the runner message',
-      outcome: outcome('', { exitCode: undefined, startError: { kind: 'spawn', message: 'cannot start iperf3: spawn iperf3 ENOENT' } }),
+      outcome: { ended: 'not-started', via: 'spawn', message: 'cannot start iperf3: spawn iperf3 ENOENT' },
       expected: { ok: false, kind: 'spawn', message: 'cannot start iperf3: spawn iperf3 ENOENT' },
     },
     {
       name: 'a refused pods/exec is an exec failure with the API message',
-      outcome: outcome('', { exitCode: undefined, startError: { kind: 'exec', message: 'pods/exec ns/pod: pods "pod" is forbidden' } }),
+      outcome: { ended: 'not-started', via: 'exec', message: 'pods/exec ns/pod: pods "pod" is forbidden' },
       expected: { ok: false, kind: 'exec', message: 'pods/exec ns/pod: pods "pod" is forbidden' },
     },
   ];
@@ -266,17 +266,14 @@ describe('extractJson', () => {
 });
 
 describe('properties', () => {
-  const anyOutcome = (stdout: fc.Arbitrary<string>) =>
-    fc.record(
-      {
-        stdout,
-        stderr: fc.string(),
-        exitCode: fc.option(fc.integer({ min: -1, max: 255 }), { nil: undefined }),
-        timedOut: fc.boolean(),
-        aborted: fc.boolean(),
-        timeoutMs: fc.nat(),
-      },
-      { requiredKeys: ['stdout', 'stderr', 'timeoutMs'] },
+  const anyOutcome = (stdout: fc.Arbitrary<string>): fc.Arbitrary<ProcessOutcome> =>
+    fc.oneof(
+      fc.record(
+        { ended: fc.constant('exited' as const), stdout, stderr: fc.string(), exitCode: fc.option(fc.integer({ min: -1, max: 255 }), { nil: undefined }) },
+        { requiredKeys: ['ended', 'stdout', 'stderr'] },
+      ),
+      fc.record({ ended: fc.constant('timed-out' as const), timeoutMs: fc.nat() }),
+      fc.constant({ ended: 'aborted' as const }),
     );
   const bytesAsText = fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b).toString('latin1'));
   const jsonish = fc.array(fc.constantFrom('{', '}', '[', ']', '"', '\\', ':', ',', '-', 'nan', 'inf', 'null', '1', 'e', ' ', '\n', 'error'), { maxLength: 300 }).map((a) => a.join(''));

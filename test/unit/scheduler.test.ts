@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { runSchedule, type ScheduleEvent, type ScheduleOptions } from '../../src/schedule/scheduler.ts';
 import { planPairs } from '../../src/plan/pairs.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { failurePolicy } from '../../src/failure/policy.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import type { FailureKind, Pair, PairResult, Server, TestOutcome } from '../../src/model/types.ts';
 
 // The scheduler against a virtual clock and simulated tests: exact times, no flakiness.
@@ -11,12 +12,12 @@ import type { FailureKind, Pair, PairResult, Server, TestOutcome } from '../../s
 const D = 1000;
 const servers = (n: number): Server[] => Array.from({ length: n }, (_, i) => ({ node: `n${i + 1}`, ip: `10.0.0.${i + 1}`, port: 5201 }));
 const mesh = (n: number, protocols: ('tcp' | 'udp')[] = ['tcp']) => planPairs(servers(n), { mode: 'mesh', protocols });
-const opts = (o: Partial<ScheduleOptions> = {}): ScheduleOptions => ({
+const backoffMs = (attempt: number) => 100 * attempt;
+const opts = ({ busyRetries = 3, ...o }: Partial<ScheduleOptions> & { busyRetries?: number } = {}): ScheduleOptions => ({
   concurrency: 8,
   exclusive: false,
   expectedMs: D,
-  busyRetries: 3,
-  backoffMs: (a) => 100 * a,
+  policy: failurePolicy({ retries: busyRetries, backoffMs }),
   ...o,
 });
 
@@ -200,7 +201,7 @@ test('never double-books a server or a sender, and never idles while a test coul
         });
         assert.equal(results.length, pairs.length);
         assert.ok(results.every((r) => r !== undefined));
-        checkTrace(pairs, events, c, exclusive, opts().backoffMs);
+        checkTrace(pairs, events, c, exclusive, backoffMs);
       },
     ),
     { numRuns: 300 },
