@@ -63,16 +63,16 @@ bench *flags:
 
 # Regenerate the chart's copies of alerts/ and dashboards/
 chart-sync:
-    node src/build/chart-sync.mjs
+    node test/tools/chart-sync.mjs
 
 # Regenerate the values table in charts/iperf3-monitor/README.md
 chart-docs:
-    node src/build/chart-docs.mjs
+    node test/tools/chart-docs.mjs
 
 # Fail when generated chart files are stale, then lint every ci scenario with the real helm
 chart-check:
-    node src/build/chart-sync.mjs --check
-    node src/build/chart-docs.mjs --check
+    node test/tools/chart-sync.mjs --check
+    node test/tools/chart-docs.mjs --check
     for f in charts/iperf3-monitor/ci/*-values.yaml; do "$(test/tools/install-helm.sh)" lint --strict charts/iperf3-monitor -f "$f"; done
 
 # Render the chart with a ci scenario, e.g. `just chart-template bundled-pushgateway`

@@ -16,12 +16,12 @@ function check(script: string): { status: number | null; stderr: string } {
 }
 
 test('the chart copies of alerts/ and dashboards/ are current (just chart-sync)', () => {
-  const r = check('src/build/chart-sync.mjs');
+  const r = check('test/tools/chart-sync.mjs');
   assert.equal(r.status, 0, r.stderr);
 });
 
 test('the values table in the chart README is current (just chart-docs)', () => {
-  const r = check('src/build/chart-docs.mjs');
+  const r = check('test/tools/chart-docs.mjs');
   assert.equal(r.status, 0, r.stderr);
 });
 
@@ -37,7 +37,7 @@ function chartOwnedPaths(node: Record<string, unknown>, s: { properties?: Record
 }
 
 test('every value in values.yaml has a # -- comment', async () => {
-  const { documentedKeys } = (await import('../../src/build/chart-docs.mjs' as string)) as { documentedKeys: (t: string) => { path: string }[] };
+  const { documentedKeys } = (await import('../../test/tools/chart-docs.mjs' as string)) as { documentedKeys: (t: string) => { path: string }[] };
   const documented = new Set(documentedKeys(readFileSync(`${chartDir}/values.yaml`, 'utf8')).map((d) => d.path));
   assert.deepEqual(chartOwnedPaths(values, schema).filter((p) => !documented.has(p)), []);
 });
