@@ -1,4 +1,4 @@
-# iperf3-monitor recipes for `just` (from your package manager, or `cargo install just`); each is a thin wrapper of an npm script or a script under test/ or src/build/
+# iperf3-monitor recipes for `just` (from your package manager, or `cargo install just`); each is a thin wrapper of an npm script or a script under test/
 
 # List the recipes
 default:

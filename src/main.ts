@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import yargs from 'yargs';
 import { createLogger } from './cli/logger.ts';
 import { runOptions } from './cli/run-options.ts';

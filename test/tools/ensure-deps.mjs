@@ -1,5 +1,5 @@
 // Installs the npm dependencies when they are missing or older than the lock file, so that the
-// README's two commands (`npm run demo`, `npm test`) work on a fresh clone. Uses only Node built-ins.
+// README's commands (`npm run demo`, `npm test`) work on a fresh clone. Uses only Node built-ins.
 import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
