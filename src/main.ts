@@ -4,7 +4,7 @@ import { createLogger } from './cli/logger.ts';
 import { runOptions } from './cli/run-options.ts';
 import { envArgs } from './cli/argv-env.ts';
 import { configFromRaw, runCommand } from './cli/run-command.ts';
-import { labOptions } from './cli/lab-options.ts';
+import { labOptions } from './lab/options.ts';
 import type { RawRunOptions } from './config/run-config.ts';
 import { ConfigError } from './errors/config-error.ts';
 import { DiscoveryError } from './errors/discovery-error.ts';
@@ -74,14 +74,14 @@ await yargs(withEnv)
     'lab <action>',
     'Build (up) or remove (down) a local lab: network-namespace nodes with shaped links, an iperf3 server in each, a Pushgateway (needs root)',
     (y) => labOptions(y.positional('action', { choices: ['up', 'down'] as const, describe: 'up or down' })),
-    (args) => guarded('info', async (log) => (await import('./cli/lab-command.ts')).labCommand(args, { log, stdout: process.stdout })),
+    (args) => guarded('info', async (log) => (await import('./lab/command.ts')).labCommand(args, { log, stdout: process.stdout })),
   )
   .command(
     'demo',
     'Run one full mesh cycle on a freshly built local lab, show the matrix and the pushed metrics, tear the lab down (needs root)',
     (y) => labOptions(y),
     (args) =>
-      guarded('info', async (log) => (await import('./cli/lab-command.ts')).demoCommand(args, { log, stdout: process.stdout, signal: abort.signal })),
+      guarded('info', async (log) => (await import('./lab/command.ts')).demoCommand(args, { log, stdout: process.stdout, signal: abort.signal })),
   )
   .demandCommand(1, 'Name a command: run, lab or demo.')
   .parserConfiguration({ 'duplicate-arguments-array': false })

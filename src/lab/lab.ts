@@ -1,13 +1,15 @@
 import { execa } from 'execa';
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { labSpec, setupCommands, type LabOptions, type LabSpec } from './spec.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { labSpec, setupCommands, type LabNode, type LabOptions, type LabSpec } from './spec.ts';
+import { startPushgateway } from './pushgateway.ts';
+import { LabError } from './lab-error.ts';
 
 // Builds and removes the local lab: network namespaces on a bridge (see spec.ts), a real iperf3
 // server in each, a real Pushgateway on loopback. State lives in /run/iperf3-monitor/lab-<name>/
-// so that `lab down` (or a test's teardown) finds everything, even after a crash.
+// so that `lab down` (or a test's teardown) finds everything, even after a crash. The lab is a
+// separate tool for the demo and the tests; `run` never loads it.
 
 export interface LabState {
   spec: LabSpec;
@@ -19,57 +21,53 @@ export interface LabState {
   pushgatewayPid?: number;
 }
 
-export class LabError extends Error {
-  override readonly name = 'LabError';
-}
+export { LabError };
 
 const STATE_ROOT = '/run/iperf3-monitor';
+/** Command the lab runs → the Debian package that provides it. */
 const NEEDED: Record<string, string> = { ip: 'iproute2', tc: 'iproute2', iperf3: 'iperf3', 'prometheus-pushgateway': 'prometheus-pushgateway' };
 
 export function stateDir(name: string): string {
   return join(STATE_ROOT, `lab-${name}`);
 }
 
-/** Installs the Debian packages the lab needs when a tool is missing (root only). */
-export async function ensureTools(log: (msg: string) => void, tools = Object.keys(NEEDED)): Promise<void> {
-  const missing: string[] = [];
-  for (const t of tools) {
-    const r = await execa('sh', ['-c', `command -v ${t}`], { reject: false });
-    if (r.exitCode !== 0) missing.push(NEEDED[t]!);
+/** Fails, naming the Debian packages to install, when a command the lab runs is missing. */
+export async function checkTools(tools = Object.keys(NEEDED)): Promise<void> {
+  const missing = new Set<string>();
+  for (const tool of tools) {
+    const found = await execa('sh', ['-c', `command -v ${tool}`], { reject: false });
+    if (found.exitCode !== 0) missing.add(NEEDED[tool] ?? tool);
   }
-  if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) throw new LabError(`the lab needs ${[...new Set(missing)].join(', ')}; install them or run as root`);
-  log(`installing ${[...new Set(missing)].join(' ')} with apt-get`);
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  await execa('apt-get', ['update', '-qq'], { env });
-  await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...new Set(missing)], { env });
+  if (missing.size > 0) {
+    const packages = [...missing].join(' ');
+    throw new LabError(`the lab needs ${[...missing].join(', ')}; install them first, e.g. apt-get install ${packages}`);
+  }
 }
 
-export async function labUp(o: LabOptions & { pushgateway: boolean }): Promise<LabState> {
+export async function labUp(options: LabOptions & { pushgateway: boolean }): Promise<LabState> {
   if (process.getuid?.() !== 0) throw new LabError('the lab needs root (network namespaces, tc)');
-  const spec = labSpec(o);
+  const spec = labSpec(options);
   await labDown(spec.name); // a previous run of the same lab may have been killed half-way
   const dir = stateDir(spec.name);
   mkdirSync(dir, { recursive: true });
   try {
-    for (const cmd of setupCommands(spec)) await run(cmd);
-    for (const n of spec.nodes) {
-      await run(['ip', 'netns', 'exec', n.netns, 'iperf3', '-s', '-p', String(spec.port), '-D', '-I', join(dir, `${n.name}.pid`)]);
-    }
+    for (const command of setupCommands(spec)) await run(command);
+    for (const node of spec.nodes) await startServer(spec, dir, node);
     const targetsFile = join(dir, 'targets.json');
-    writeFileSync(targetsFile, JSON.stringify(spec.nodes.map((n) => ({ node: n.name, ip: n.ip, port: spec.port })), null, 2) + '\n');
+    const targets = spec.nodes.map((node) => ({ node: node.name, ip: node.ip, port: spec.port }));
+    writeFileSync(targetsFile, JSON.stringify(targets, null, 2) + '\n');
     const state: LabState = { spec, dir, targetsFile, clientCommand: `ip netns exec ${spec.name}-{node} iperf3` };
-    if (o.pushgateway) Object.assign(state, await startPushgateway(dir));
+    if (options.pushgateway) Object.assign(state, await startPushgateway(dir));
     writeFileSync(join(dir, 'state.json'), JSON.stringify(state, null, 2) + '\n');
-    await waitForServers(spec);
+    await waitForServers(spec, spec.nodes);
     return state;
-  } catch (e) {
+  } catch (error) {
     await labDown(spec.name);
-    throw e;
+    throw error;
   }
 }
 
-export function readLabState(name: string): LabState | undefined {
+function readLabState(name: string): LabState | undefined {
   const file = join(stateDir(name), 'state.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LabState) : undefined;
 }
@@ -81,94 +79,54 @@ export async function labDown(name: string): Promise<void> {
   const list = await execa('ip', ['netns', 'list'], { reject: false });
   const namespaces = String(list.stdout)
     .split('\n')
-    .map((l) => l.split(' ')[0]!)
-    .filter((ns) => ns.startsWith(`${name}-n`));
-  for (const ns of namespaces) {
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((namespace) => namespace.startsWith(`${name}-n`));
+  for (const namespace of namespaces) {
     // Processes keep a namespace alive after `ip netns del`: stop them first.
-    const pids = await execa('ip', ['netns', 'pids', ns], { reject: false });
+    const pids = await execa('ip', ['netns', 'pids', namespace], { reject: false });
     for (const pid of String(pids.stdout).split('\n').filter(Boolean)) kill(Number(pid), 'SIGKILL');
-    await execa('ip', ['netns', 'del', ns], { reject: false });
+    await execa('ip', ['netns', 'del', namespace], { reject: false });
   }
   const links = await execa('ip', ['-o', 'link', 'show'], { reject: false });
-  for (const m of String(links.stdout).matchAll(new RegExp(`^\\d+: (${name}(?:n\\d+h|-br))[@:]`, 'gm'))) {
-    await execa('ip', ['link', 'del', m[1]!], { reject: false });
+  for (const match of String(links.stdout).matchAll(new RegExp(`^\\d+: (${name}(?:n\\d+h|-br))[@:]`, 'gm'))) {
+    await execa('ip', ['link', 'del', match[1] ?? ''], { reject: false });
   }
   rmSync(stateDir(name), { recursive: true, force: true });
 }
 
-/** Stops (SIGSTOP) / resumes (SIGCONT) / kills a node's iperf3 server: faults for tests and the bench. */
-export function serverPid(state: LabState, node: string): number {
-  return Number(readFileSync(join(state.dir, `${node}.pid`), 'utf8').trim());
+/** The file holding the pid of `node`'s iperf3 server. */
+export function serverPidFile(dir: string, node: string): string {
+  return join(dir, `${node}.pid`);
 }
 
-export async function restartServer(state: LabState, node: string): Promise<void> {
-  const n = state.spec.nodes.find((x) => x.name === node);
-  if (!n) throw new LabError(`no lab node ${node}`);
-  try {
-    kill(serverPid(state, node), 'SIGKILL');
-  } catch {
-    // already gone
+/** Starts `node`'s iperf3 server as a daemon in its namespace. */
+export async function startServer(spec: LabSpec, dir: string, node: LabNode): Promise<void> {
+  await run(['ip', 'netns', 'exec', node.netns, 'iperf3', '-s', '-p', String(spec.port), '-D', '-I', serverPidFile(dir, node.name)]);
+}
+
+/** Waits until each node's server listens (iperf3 -D returns before it does). */
+export async function waitForServers(spec: LabSpec, nodes: readonly LabNode[]): Promise<void> {
+  for (const node of nodes) {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const listening = await execa('ip', ['netns', 'exec', node.netns, 'ss', '-Hltn', `sport = :${spec.port}`], { reject: false });
+      if (String(listening.stdout).trim()) break;
+      if (Date.now() > deadline) throw new LabError(`iperf3 server on ${node.name} did not start listening on port ${spec.port}`);
+      await sleep(50);
+    }
   }
-  // A killed daemon can linger as a zombie (PID 1 here does not reap), and iperf3 refuses to start
-  // while its pidfile names a pid that still exists.
-  rmSync(join(state.dir, `${node}.pid`), { force: true });
-  await run(['ip', 'netns', 'exec', n.netns, 'iperf3', '-s', '-p', String(state.spec.port), '-D', '-I', join(state.dir, `${node}.pid`)]);
-  await waitForServers({ ...state.spec, nodes: [n] });
 }
 
-async function run(cmd: string[]): Promise<void> {
-  const r = await execa(cmd[0]!, cmd.slice(1), { reject: false });
-  if (r.exitCode !== 0) throw new LabError(`${cmd.join(' ')}: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`);
+async function run(command: string[]): Promise<void> {
+  const [file = '', ...args] = command;
+  const result = await execa(file, args, { reject: false });
+  if (result.exitCode !== 0) throw new LabError(`${command.join(' ')}: ${String(result.stderr).trim() || `exit ${result.exitCode}`}`);
 }
 
-function kill(pid: number, signal: NodeJS.Signals = 'SIGTERM') {
+function kill(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
   try {
     process.kill(pid, signal);
   } catch {
     // not running
   }
-}
-
-async function waitForServers(spec: LabSpec): Promise<void> {
-  for (const n of spec.nodes) {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const r = await execa('ip', ['netns', 'exec', n.netns, 'ss', '-Hltn', `sport = :${spec.port}`], { reject: false });
-      if (String(r.stdout).trim()) break;
-      if (Date.now() > deadline) throw new LabError(`iperf3 server on ${n.name} did not start listening on port ${spec.port}`);
-      await new Promise((res) => setTimeout(res, 50));
-    }
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A real Pushgateway on a free loopback port, detached, logging into the state dir. */
-export async function startPushgateway(dir: string): Promise<{ pushgatewayUrl: string; pushgatewayPid: number }> {
-  const port = await freePort();
-  const logFd = openSync(join(dir, 'pushgateway.log'), 'a');
-  // Debian's build persists to a shared file by default: every gateway would start with old groups.
-  const child = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file='], { detached: true, stdio: ['ignore', logFd, logFd] });
-  child.unref();
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new LabError(`Pushgateway did not become ready on ${url}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  return { pushgatewayUrl: url, pushgatewayPid: child.pid! };
 }

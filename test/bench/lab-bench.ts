@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { labDown, labUp, serverPid, type LabState } from '../../src/lab/lab.ts';
+import { labDown, labUp, type LabState } from '../../src/lab/lab.ts';
+import { serverPid } from '../support/lab-faults.ts';
 import { pairCapacity } from '../../src/lab/spec.ts';
 import { testTimeoutMs } from '../../src/iperf/client-args.ts';
 import { readStamps, runRunner, type RunnerRun } from './runner-process.ts';

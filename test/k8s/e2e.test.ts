@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Rig, crdDir, repoDir, waitFor } from './rig.ts';
+import { freePort } from '../support/free-port.ts';
 
 const chartDir = join(repoDir, 'charts/iperf3-monitor');
 const runner = join(repoDir, 'dist/iperf3-monitor.mjs');
@@ -31,17 +31,6 @@ interface PairResult {
 }
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function results(stdout: string): PairResult[] {
   const doc = JSON.parse(stdout) as unknown;

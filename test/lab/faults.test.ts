@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { labDown, labUp, restartServer, serverPid, type LabState } from '../../src/lab/lab.ts';
+import { labDown, labUp, type LabState } from '../../src/lab/lab.ts';
+import { restartServer, serverPid } from '../support/lab-faults.ts';
 import { BIN, ensureBuilt, logLines, runCli } from '../support/cli.ts';
 import { startPushgateway, type RealPushgateway } from '../support/pushgateway.ts';
 

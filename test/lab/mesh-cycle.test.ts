@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labDown, labUp, serverPid, type LabState } from '../../src/lab/lab.ts';
+import { labDown, labUp, type LabState } from '../../src/lab/lab.ts';
+import { serverPid } from '../support/lab-faults.ts';
 import { pairCapacity } from '../../src/lab/spec.ts';
 import { ensureBuilt, runCli } from '../support/cli.ts';
 import { startPushgateway, type RealPushgateway } from '../support/pushgateway.ts';

@@ -1,13 +1,3 @@
-// A free TCP port on 127.0.0.1, for real servers (iperf3, Pushgateway) that cannot listen on port 0 and report it.
-import { createServer } from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+// A free TCP port on 127.0.0.1, for real servers (iperf3, Pushgateway) that cannot listen on port 0
+// and report it: the lab's own function, so there is one.
+export { freePort } from '../../src/lab/free-port.ts';

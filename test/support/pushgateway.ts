@@ -1,8 +1,8 @@
 // A real Pushgateway (Debian's prometheus-pushgateway) on a free loopback port, owned by the test
-// process. `--persistence.file=` is empty on purpose: Debian's default persists to a shared file, and
-// every gateway would start with the groups of earlier runs. The admin API is on for wipe().
+// process, with the lab's command line (see pushgatewayArgs) plus the admin API for wipe().
 import { startService } from './service-process.ts';
 import { freePort } from './free-port.ts';
+import { pushgatewayArgs } from '../../src/lab/pushgateway.ts';
 
 export interface RealPushgateway {
   url: string;
@@ -16,7 +16,7 @@ export interface RealPushgateway {
 export async function startPushgateway(): Promise<RealPushgateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const service = await startService('Pushgateway', 'prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--web.enable-admin-api'], url);
+  const service = await startService('Pushgateway', 'prometheus-pushgateway', [...pushgatewayArgs(port), '--web.enable-admin-api'], url);
   return {
     url,
     async groups() {

@@ -10,6 +10,10 @@ export function labOptions<T>(y: Argv<T>) {
     .option('nic-mbit', { type: 'number', default: 200, describe: 'Every node NIC rate in Mbit/s (both directions)' })
     .option('slow', { type: 'string', array: true, default: ['n1>n2=50'], describe: 'Slow directed pairs, src>dst=Mbit' })
     .option('port', { type: 'number', default: 5201, describe: 'iperf3 server port in every node' })
-    .option('pushgateway', { type: 'boolean', default: true, describe: 'Start a Pushgateway on a free loopback port' })
+    .option('start-pushgateway', {
+      type: 'boolean',
+      default: true,
+      describe: 'lab up: start a Pushgateway on a free loopback port (its URL is printed for run --pushgateway)',
+    })
     .option('duration', { type: 'number', default: 2, describe: 'demo: seconds per test' });
 }
