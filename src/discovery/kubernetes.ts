@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Server } from '../model/types.ts';
 import { DiscoveryError } from '../errors/discovery-error.ts';
@@ -20,14 +21,15 @@ export function apiPodLister(kc: KubeConfig, timeoutMs = 30_000): PodLister {
         namespace === undefined
           ? api.listPodForAllNamespaces({ labelSelector, fieldSelector })
           : api.listNamespacedPod({ namespace, labelSelector, fieldSelector });
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      // The generated client takes no signal: race the call against a timer, and cancel the timer.
+      const timer = new AbortController();
+      const timeout = sleep(timeoutMs, undefined, { signal: timer.signal }).then(() => {
+        throw new Error(`no answer within ${timeoutMs / 1000} s`);
       });
       try {
         return (await Promise.race([call, timeout])).items;
       } finally {
-        clearTimeout(timer);
+        timer.abort();
       }
     },
   };
@@ -41,16 +43,17 @@ export interface KubernetesDiscoveryOptions {
   server?: string;
 }
 
-export async function discoverPods(lister: PodLister, o: KubernetesDiscoveryOptions): Promise<Server[]> {
-  const scope = o.namespace === undefined ? 'in all namespaces' : `in namespace ${o.namespace}`;
-  const target = `${scope} with selector ${o.selector}${o.server ? ` at ${o.server}` : ''}`;
+export async function discoverPods(lister: PodLister, options: KubernetesDiscoveryOptions): Promise<Server[]> {
+  const { namespace, selector, server } = options;
+  const scope = namespace === undefined ? 'in all namespaces' : `in namespace ${namespace}`;
+  const target = `${scope} with selector ${selector}${server ? ` at ${server}` : ''}`;
   let pods: PodView[];
   try {
-    pods = await lister.list(o.namespace, o.selector);
-  } catch (e) {
-    throw new DiscoveryError('list pods', target, describeApiError(e), { cause: e });
+    pods = await lister.list(namespace, selector);
+  } catch (error) {
+    throw new DiscoveryError('list pods', target, describeApiError(error), { cause: error });
   }
-  const servers = selectServers(pods, o.port, o.container);
+  const servers = selectServers(pods, options.port, options.container);
   if (servers.length === 0) {
     throw new DiscoveryError('list pods', target, `no Running and Ready server pod with an IP (${pods.length} pods matched)`);
   }

@@ -1,7 +1,6 @@
 import { PushError } from '../errors/push-error.ts';
 import { groupPath } from './grouping-key.ts';
 import { lines, parseSampleLine, type Sample } from './exposition.ts';
-import { readGatewayState } from './previous-results.ts';
 import type { Http, HttpRequest, HttpResponse } from './http.ts';
 
 // A small Pushgateway client. PUT replaces a whole group at once, so a group is never half-written:
@@ -23,8 +22,6 @@ export type GroupLabels = ReadonlyArray<readonly [string, string]>;
 export interface Pushgateway {
   put(group: GroupLabels, body: string): Promise<void>;
   delete(group: GroupLabels): Promise<void>;
-  /** The grouping labels of every group the gateway holds. */
-  groups(): Promise<Record<string, string>[]>;
   /** Every sample the gateway serves on /metrics, streamed. */
   samples(): AsyncGenerator<Sample>;
 }
@@ -33,6 +30,9 @@ export function pushgateway(o: PushgatewayOptions): Pushgateway {
   const base = o.url.replace(/\/+$/, '');
   const describe = (group: GroupLabels) => `${base}${groupPath(group)}`;
 
+  // The retry loop stays hand-written rather than p-retry: a 4xx must end it at once with the gateway's
+  // answer, the last error must be worded for the log ("after N attempts"), and `sleep` is injected so
+  // that tests do not wait.
   async function request(operation: string, target: string, url: string, init: Omit<HttpRequest, 'idleTimeoutMs'>): Promise<HttpResponse> {
     let last = '';
     for (let attempt = 0; attempt <= o.retries; attempt++) {
@@ -66,9 +66,6 @@ export function pushgateway(o: PushgatewayOptions): Pushgateway {
     },
     async delete(group) {
       await (await request('delete group', describe(group), describe(group), { method: 'DELETE' })).text();
-    },
-    async groups() {
-      return (await readGatewayState(this.samples(), '')).groups;
     },
     async *samples() {
       const res = await request('read metrics', base, `${base}/metrics`, { method: 'GET' });

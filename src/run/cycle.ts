@@ -133,7 +133,7 @@ async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, rep
   const { carried, emptied } = carryOver(state.previous, results, live, endedAt / 1000 - config.maxResultAgeS);
   const sources = sourceRegistries(results, carried);
   const run = runRegistry(results, { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length });
-  const out = await pushResults(gateway, config.job, sources, run, live, state.groups, emptied);
+  const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: live, existing: state.groups, emptied });
   report.pushed = { groups: out.pushed.length, deleted: out.deleted, errors: out.errors.map((e) => e.message), carried: carried.length };
   for (const node of out.deleted) log.info({ source_node: node }, 'deleted the Pushgateway group of a node that is gone');
   for (const error of out.errors) log.error({ err: error.message }, 'push failed');

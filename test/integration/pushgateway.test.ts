@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { pushgateway, type Pushgateway } from '../../src/push/pushgateway.ts';
 import { pushResults } from '../../src/push/push-results.ts';
 import { groupPath } from '../../src/push/grouping-key.ts';
+import { readGatewayState } from '../../src/push/previous-results.ts';
 import { runRegistry, sourceRegistries } from '../../src/metrics/registries.ts';
 import { nodeHttp, pushHeaders } from '../../src/cli/push-transport.ts';
 import { RUN_METRICS } from '../../src/metrics/names.ts';
@@ -33,9 +34,11 @@ function results(specs: Spec[]): PairResult[] {
   });
 }
 
-function publish(gw: Pushgateway, specs: Spec[], live: string[], job = JOB) {
+async function publish(gw: Pushgateway, specs: Spec[], live: string[], job = JOB) {
   const rs = results(specs);
-  return pushResults(gw, job, sourceRegistries(rs), runRegistry(rs, { durationS: 12.5, servers: live.length, endedAt: T0 + 60_000, carried: 0 }), new Set(live));
+  const run = runRegistry(rs, { durationS: 12.5, servers: live.length, endedAt: T0 + 60_000, carried: 0 });
+  const { groups: existing } = await readGatewayState(gw.samples(), job);
+  return pushResults(gw, { job, sources: sourceRegistries(rs), run, liveNodes: new Set(live), existing, emptied: [] });
 }
 
 interface ApiGroup {
@@ -366,13 +369,14 @@ describe('transient failures, from a real local HTTP server standing in for a si
       assert.deepEqual(
         rec.requests.map((r) => [r.method, r.url, r.headers.authorization]),
         [
+          // The earlier groups are read first, as a run does (once, before it tests).
+          ['GET', '/metrics', c.authorization],
           ['PUT', '/metrics/job/iperf3-monitor/source_node/n1', c.authorization],
           ['PUT', '/metrics/job/iperf3-monitor', c.authorization],
-          ['GET', '/metrics', c.authorization],
           ['DELETE', '/metrics/job/iperf3-monitor/source_node/gone', c.authorization],
         ],
       );
-      assert.equal(rec.requests[0]!.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+      assert.equal(rec.requests[1]!.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
     });
   }
 });
