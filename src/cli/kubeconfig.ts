@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DiscoveryError } from '../errors/discovery-error.ts';
 
-// Where the Kubernetes credentials come from: --kubeconfig, else $KUBECONFIG or ~/.kube/config,
-// else the pod's service account (in-cluster). The client library silently falls back to
+// Where the Kubernetes credentials come from: --kubeconfig, else $KUBECONFIG, else ~/.kube/config,
+// else the pod's service account (in-cluster) — the client library's own order. The client library silently falls back to
 // http://localhost:8080 when it finds none of these; we say so instead.
 
 export function loadKubeConfig(file?: string): KubeConfig {

@@ -45,7 +45,13 @@ export interface RunConfig {
   logLevel: string;
 }
 
-/** Raw option values as yargs hands them over (numbers arrive as strings, so messages can quote them). */
+/** A number flag's value: the text given, or the default number when the flag was not given. */
+export type NumberText = string | number;
+
+/**
+ * Raw option values as yargs hands them over: a number option given on the command line or in the
+ * environment arrives as the text given, so that a message can quote it exactly.
+ */
 export interface RawRunOptions {
   targets?: string;
   namespace?: string;
@@ -57,23 +63,23 @@ export interface RawRunOptions {
   clientCommand?: string;
   sourceNode?: string;
   iperf3: string;
-  concurrency: string;
+  concurrency: NumberText;
   exclusive: boolean;
-  deadline: string;
+  deadline: NumberText;
   protocols: string;
-  duration: string;
-  omit: string;
-  parallel: string;
+  duration: NumberText;
+  omit: NumberText;
+  parallel: NumberText;
   udpBitrate: string;
-  port: string;
-  connectTimeout: string;
-  busyRetries: string;
-  maxPairs: string;
-  maxResultAge: string;
+  port: NumberText;
+  connectTimeout: NumberText;
+  busyRetries: NumberText;
+  maxPairs: NumberText;
+  maxResultAge: NumberText;
   pushgateway?: string;
   job: string;
-  pushTimeout: string;
-  pushRetries: string;
+  pushTimeout: NumberText;
+  pushRetries: NumberText;
   pushgatewayUsername?: string;
   pushgatewayPassword?: string;
   pushgatewayPasswordFile?: string;
@@ -97,14 +103,15 @@ export interface ConfigFiles {
   serviceAccountNamespace(): string | undefined;
 }
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+export const MODES = ['mesh', 'star'] as const;
+export const OUTPUTS = ['table', 'json', 'none'] as const;
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: ConfigFiles): RunConfig {
-  const mode = oneOf('mode', raw.mode, ['mesh', 'star'] as const);
-  const output = oneOf('output', raw.output, ['table', 'json', 'none'] as const);
+  const mode = oneOf('mode', raw.mode, MODES);
+  const output = oneOf('output', raw.output, OUTPUTS);
   const logLevel = oneOf('log-level', raw.logLevel, LOG_LEVELS);
-
   const port = int('port', raw.port, 1, 65535);
   const iperf: IperfOptions = {
     durationS: int('duration', raw.duration, 1, 86400),
@@ -114,116 +121,123 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     connectTimeoutS: positive('connect-timeout', raw.connectTimeout),
   };
   const deadline = number('deadline', raw.deadline, 0);
-
-  let discovery: Discovery;
-  if (raw.targets !== undefined) {
-    if (raw.targets === '') throw new ConfigError('--targets must name a file, got ""', 'targets');
-    if (raw.allNamespaces) throw new ConfigError('--all-namespaces applies to Kubernetes discovery, not to --targets', 'all-namespaces');
-    discovery = { kind: 'static', file: raw.targets };
-  } else {
-    if (raw.namespace !== undefined && raw.allNamespaces) {
-      throw new ConfigError(`--namespace ${JSON.stringify(raw.namespace)} and --all-namespaces exclude each other`, 'namespace');
-    }
-    if (raw.namespace !== undefined && !DNS_LABEL.test(raw.namespace)) {
-      throw new ConfigError(`--namespace must be a Kubernetes namespace name, got ${JSON.stringify(raw.namespace)}`, 'namespace');
-    }
-    if (raw.selector.trim() === '') throw new ConfigError('--selector must not be empty: it would select every pod', 'selector');
-    const namespace = raw.allNamespaces ? undefined : (raw.namespace ?? files.serviceAccountNamespace() ?? 'default');
-    discovery = { kind: 'kubernetes', allNamespaces: !!raw.allNamespaces, selector: raw.selector };
-    if (namespace !== undefined) discovery.namespace = namespace;
-    if (raw.kubeconfig) discovery.kubeconfig = raw.kubeconfig;
-    if (raw.serverContainer) discovery.container = raw.serverContainer;
-  }
-
-  let clientCommand: string[] | undefined;
-  if (raw.clientCommand !== undefined) {
-    if (mode === 'star') throw new ConfigError('--client-command applies to mesh mode; star mode runs --iperf3 locally', 'client-command');
-    try {
-      clientCommand = splitWords(raw.clientCommand);
-    } catch (e) {
-      throw new ConfigError(`--client-command: ${(e as Error).message}`, 'client-command');
-    }
-    if (clientCommand.length === 0) throw new ConfigError('--client-command must not be empty', 'client-command');
-    if (!raw.clientCommand.includes('{node}')) {
-      throw new ConfigError(
-        `--client-command must contain {node} (where the source node's name goes), got ${JSON.stringify(raw.clientCommand)}`,
-        'client-command',
-      );
-    }
-  } else if (mode === 'mesh' && discovery.kind === 'static') {
-    throw new ConfigError(
-      '--client-command is required in mesh mode with --targets: say how to run iperf3 on a node, e.g. "ssh {node} iperf3"',
-      'client-command',
-    );
-  }
-
-  let sourceNode: string | undefined;
-  if (mode === 'star') {
-    sourceNode = raw.sourceNode ?? env.SOURCE_NODE_NAME;
-    if (!sourceNode) {
-      throw new ConfigError('star mode needs the node it runs on: pass --source-node or set SOURCE_NODE_NAME (Downward API spec.nodeName)', 'source-node');
-    }
-  }
+  const discovery = discoveryOf(raw, files);
+  const clientCommand = clientCommandOf(raw, mode, discovery);
+  const sourceNode = mode === 'star' ? sourceNodeOf(raw, env) : undefined;
   if (raw.iperf3.trim() === '') throw new ConfigError('--iperf3 must name the iperf3 binary, got ""', 'iperf3');
-
-  const job = raw.job;
-  if (job === '') throw new ConfigError('--job must not be empty', 'job');
-
-  let push: PushConfig | undefined;
-  if (raw.pushgateway !== undefined) {
-    push = {
-      url: httpUrl('pushgateway', raw.pushgateway),
-      timeoutMs: Math.round(positive('push-timeout', raw.pushTimeout) * 1000),
-      retries: int('push-retries', raw.pushRetries, 0, 10),
-    };
-    const password =
-      raw.pushgatewayPasswordFile !== undefined
-        ? readSecretFile('pushgateway-password-file', raw.pushgatewayPasswordFile, files)
-        : raw.pushgatewayPassword;
-    const token =
-      raw.pushgatewayTokenFile !== undefined ? readSecretFile('pushgateway-token-file', raw.pushgatewayTokenFile, files) : raw.pushgatewayToken;
-    if (raw.pushgatewayUsername !== undefined) {
-      push.username = raw.pushgatewayUsername;
-      push.password = password ?? '';
-    } else if (password !== undefined) {
-      throw new ConfigError('--pushgateway-password needs --pushgateway-username', 'pushgateway-password');
-    }
-    if (token !== undefined) {
-      if (push.username !== undefined) throw new ConfigError('--pushgateway-token and --pushgateway-username exclude each other', 'pushgateway-token');
-      if (token === '') throw new ConfigError('--pushgateway-token is empty', 'pushgateway-token');
-      push.token = token;
-    }
-    if (raw.pushgatewayCaFile !== undefined) push.caFile = raw.pushgatewayCaFile;
-  } else if (
-    [raw.pushgatewayUsername, raw.pushgatewayPassword, raw.pushgatewayPasswordFile, raw.pushgatewayToken, raw.pushgatewayTokenFile, raw.pushgatewayCaFile].some(
-      (v) => v !== undefined,
-    )
-  ) {
-    throw new ConfigError('--pushgateway-username/-password/-token/-ca-file need --pushgateway', 'pushgateway');
-  }
-
-  const config: RunConfig = {
+  if (raw.job === '') throw new ConfigError('--job must not be empty', 'job');
+  const push = pushConfigOf(raw, files);
+  return {
     discovery,
     mode,
+    ...(clientCommand ? { clientCommand } : {}),
+    ...(sourceNode !== undefined ? { sourceNode } : {}),
     iperf3: raw.iperf3,
     concurrency: int('concurrency', raw.concurrency, 1, 10000),
     exclusive: raw.exclusive,
+    ...(deadline > 0 ? { deadlineS: deadline } : {}),
     protocols: protocols(raw.protocols),
     iperf,
     port,
     busyRetries: int('busy-retries', raw.busyRetries, 0, 100),
     maxPairs: int('max-pairs', raw.maxPairs, 0, 100_000_000),
     maxResultAgeS: positive('max-result-age', raw.maxResultAge),
-    job,
+    ...(push ? { push } : {}),
+    job: raw.job,
     output,
     dryRun: raw.dryRun,
     logLevel,
   };
-  if (clientCommand) config.clientCommand = clientCommand;
-  if (sourceNode !== undefined) config.sourceNode = sourceNode;
-  if (deadline > 0) config.deadlineS = deadline;
-  if (push) config.push = push;
-  return config;
+}
+
+function discoveryOf(raw: RawRunOptions, files: ConfigFiles): Discovery {
+  if (raw.targets !== undefined) {
+    if (raw.targets === '') throw new ConfigError('--targets must name a file, got ""', 'targets');
+    if (raw.allNamespaces) throw new ConfigError('--all-namespaces applies to Kubernetes discovery, not to --targets', 'all-namespaces');
+    return { kind: 'static', file: raw.targets };
+  }
+  if (raw.namespace !== undefined && raw.allNamespaces) {
+    throw new ConfigError(`--namespace ${JSON.stringify(raw.namespace)} and --all-namespaces exclude each other`, 'namespace');
+  }
+  if (raw.namespace !== undefined && !DNS_LABEL.test(raw.namespace)) {
+    throw new ConfigError(`--namespace must be a Kubernetes namespace name, got ${JSON.stringify(raw.namespace)}`, 'namespace');
+  }
+  if (raw.selector.trim() === '') throw new ConfigError('--selector must not be empty: it would select every pod', 'selector');
+  const namespace = raw.allNamespaces ? undefined : (raw.namespace ?? files.serviceAccountNamespace() ?? 'default');
+  return {
+    kind: 'kubernetes',
+    ...(namespace !== undefined ? { namespace } : {}),
+    allNamespaces: !!raw.allNamespaces,
+    selector: raw.selector,
+    ...(raw.kubeconfig ? { kubeconfig: raw.kubeconfig } : {}),
+    ...(raw.serverContainer ? { container: raw.serverContainer } : {}),
+  };
+}
+
+function clientCommandOf(raw: RawRunOptions, mode: RunConfig['mode'], discovery: Discovery): string[] | undefined {
+  const flag = 'client-command';
+  if (raw.clientCommand === undefined) {
+    if (mode === 'mesh' && discovery.kind === 'static') {
+      const example = 'say how to run iperf3 on a node, e.g. "ssh {node} iperf3"';
+      throw new ConfigError(`--client-command is required in mesh mode with --targets: ${example}`, flag);
+    }
+    return undefined;
+  }
+  if (mode === 'star') throw new ConfigError('--client-command applies to mesh mode; star mode runs --iperf3 locally', flag);
+  let words: string[];
+  try {
+    words = splitWords(raw.clientCommand);
+  } catch (error) {
+    throw new ConfigError(`--client-command: ${(error as Error).message}`, flag);
+  }
+  if (words.length === 0) throw new ConfigError('--client-command must not be empty', flag);
+  if (!raw.clientCommand.includes('{node}')) {
+    const given = JSON.stringify(raw.clientCommand);
+    throw new ConfigError(`--client-command must contain {node} (where the source node's name goes), got ${given}`, flag);
+  }
+  return words;
+}
+
+function sourceNodeOf(raw: RawRunOptions, env: ConfigEnv): string {
+  const sourceNode = raw.sourceNode ?? env.SOURCE_NODE_NAME;
+  if (!sourceNode) {
+    const how = 'pass --source-node or set SOURCE_NODE_NAME (Downward API spec.nodeName)';
+    throw new ConfigError(`star mode needs the node it runs on: ${how}`, 'source-node');
+  }
+  return sourceNode;
+}
+
+function pushConfigOf(raw: RawRunOptions, files: ConfigFiles): PushConfig | undefined {
+  if (raw.pushgateway === undefined) {
+    const secured = [raw.pushgatewayUsername, raw.pushgatewayPassword, raw.pushgatewayPasswordFile];
+    const tokens = [raw.pushgatewayToken, raw.pushgatewayTokenFile, raw.pushgatewayCaFile];
+    if ([...secured, ...tokens].some((value) => value !== undefined)) {
+      throw new ConfigError('--pushgateway-username/-password/-token/-ca-file need --pushgateway', 'pushgateway');
+    }
+    return undefined;
+  }
+  const push: PushConfig = {
+    url: httpUrl('pushgateway', raw.pushgateway),
+    timeoutMs: Math.round(positive('push-timeout', raw.pushTimeout) * 1000),
+    retries: int('push-retries', raw.pushRetries, 0, 10),
+  };
+  const secret = (flag: string, file: string | undefined, value: string | undefined) =>
+    file !== undefined ? readSecretFile(flag, file, files) : value;
+  const password = secret('pushgateway-password-file', raw.pushgatewayPasswordFile, raw.pushgatewayPassword);
+  const token = secret('pushgateway-token-file', raw.pushgatewayTokenFile, raw.pushgatewayToken);
+  if (raw.pushgatewayUsername !== undefined) {
+    push.username = raw.pushgatewayUsername;
+    push.password = password ?? '';
+  } else if (password !== undefined) {
+    throw new ConfigError('--pushgateway-password needs --pushgateway-username', 'pushgateway-password');
+  }
+  if (token !== undefined) {
+    if (push.username !== undefined) throw new ConfigError('--pushgateway-token and --pushgateway-username exclude each other', 'pushgateway-token');
+    if (token === '') throw new ConfigError('--pushgateway-token is empty', 'pushgateway-token');
+    push.token = token;
+  }
+  if (raw.pushgatewayCaFile !== undefined) push.caFile = raw.pushgatewayCaFile;
+  return push;
 }
 
 /** Reads a secret from a file, trimming the final newline that editors and Secrets add. */
@@ -235,12 +249,14 @@ export function readSecretFile(flag: string, path: string, files: ConfigFiles): 
   }
 }
 
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+/** `value` if it is one of `allowed`, else a ConfigError naming the flag (also yargs' coerce for choices). */
+export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(`--${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, flag);
 }
 
-function number(flag: string, value: string, min: number): number {
+function number(flag: string, given: NumberText, min: number): number {
+  const value = String(given);
   const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n) || n < min) {
     throw new ConfigError(`--${flag} must be a number ≥ ${min}, got ${JSON.stringify(value)}`, flag);
@@ -248,13 +264,15 @@ function number(flag: string, value: string, min: number): number {
   return n;
 }
 
-function positive(flag: string, value: string): number {
+function positive(flag: string, given: NumberText): number {
+  const value = String(given);
   const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`--${flag} must be a number > 0, got ${JSON.stringify(value)}`, flag);
   return n;
 }
 
-function int(flag: string, value: string, min: number, max: number): number {
+function int(flag: string, given: NumberText, min: number, max: number): number {
+  const value = String(given);
   const n = /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, flag);

@@ -21,6 +21,10 @@ export const RUN_METRICS = {
   pairs: { name: 'iperf_run_pairs', help: 'Tests of the last cycle by outcome (success, failure, skipped).' },
   servers: { name: 'iperf_run_servers_discovered', help: 'iperf3 servers found by the last cycle.' },
   timestamp: { name: 'iperf_run_timestamp_seconds', help: 'Unix time at which the last cycle ended.' },
+  buildInfo: {
+    name: 'iperf3_monitor_build_info',
+    help: 'Always 1; its labels say which runner pushed the last cycle (version, source revision, Node.js version).',
+  },
   carried: {
     name: 'iperf_run_results_carried',
     help: 'Results of earlier cycles kept in the Pushgateway because their path was not tested in the last cycle (pair budget, deadline).',

@@ -3,6 +3,7 @@ import type { PairResult } from '../model/types.ts';
 import { PAIR_LABELS, PAIR_METRICS, RUN_METRICS } from './names.ts';
 import type { PreviousPair } from '../push/previous-results.ts';
 import { countByStatus } from '../model/count-results.ts';
+import { buildInfo } from '../build-info.ts';
 
 // Results → one fresh registry per source node (its Pushgateway group) plus one for the run. Fresh
 // registries, no default process metrics: a short-lived runner's heap size is noise. A failed test
@@ -71,6 +72,8 @@ export function runRegistry(results: readonly PairResult[], s: RunSummary): Regi
   new Gauge({ ...RUN_METRICS.servers, registers: [reg] }).set(s.servers);
   new Gauge({ ...RUN_METRICS.timestamp, registers: [reg] }).set(s.endedAt / 1000);
   new Gauge({ ...RUN_METRICS.carried, registers: [reg] }).set(s.carried ?? 0);
+  const build = new Gauge({ ...RUN_METRICS.buildInfo, labelNames: ['version', 'revision', 'node_version'], registers: [reg] });
+  build.set({ version: buildInfo.version, revision: buildInfo.revision, node_version: buildInfo.nodeVersion }, 1);
   const pairs = new Gauge({ ...RUN_METRICS.pairs, labelNames: ['outcome'], registers: [reg] });
   for (const [outcome, count] of Object.entries(countByStatus(results))) pairs.set({ outcome }, count);
   return reg;

@@ -1,11 +1,15 @@
 import type { Pair, Server } from '../model/types.ts';
+import { endpoint } from '../model/endpoint.ts';
 
-// `--dry-run`: the servers found and the tests in the order the scheduler will prefer them.
+// `--dry-run`: the servers found and the tests in plan order (the order the scheduler prefers them).
 
 export function renderPlan(servers: readonly Server[], pairs: readonly Pair[]): string {
   const lines = [`${servers.length} servers:`];
-  for (const s of servers) lines.push(`  ${s.node}  ${s.ip}:${s.port}${s.pod ? `  (pod ${s.pod.namespace}/${s.pod.name})` : ''}`);
-  lines.push(`${pairs.length} tests, in schedule order:`);
-  pairs.forEach((p, i) => lines.push(`  ${String(i + 1).padStart(4)}  ${p.source.node} → ${p.destination.node}  ${p.protocol}`));
+  for (const server of servers) {
+    const pod = server.pod ? `  (pod ${server.pod.namespace}/${server.pod.name})` : '';
+    lines.push(`  ${server.node}  ${endpoint(server)}${pod}`);
+  }
+  lines.push(`${pairs.length} tests, in plan order:`);
+  pairs.forEach((pair, index) => lines.push(`  ${String(index + 1).padStart(4)}  ${pair.source.node} → ${pair.destination.node}  ${pair.protocol}`));
   return lines.join('\n') + '\n';
 }

@@ -157,8 +157,8 @@ describe('--help and --dry-run', () => {
         '3 servers:',
         '  n1  10.0.0.1:5201',
         '  n2  10.0.0.2:5301',
-        '  n3  fd00::3:5201',
-        '12 tests, in schedule order:',
+        '  n3  [fd00::3]:5201',
+        '12 tests, in plan order:',
         '     1  n1 → n2  tcp',
         '     2  n2 → n3  tcp',
         '     3  n3 → n1  tcp',
@@ -181,7 +181,7 @@ describe('--help and --dry-run', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
-      ['3 servers:', '  n1  10.0.0.1:5201', '  n2  10.0.0.2:5301', '  n3  fd00::3:5201', '3 tests, in schedule order:', '     1  runner → n1  tcp', '     2  runner → n2  tcp', '     3  runner → n3  tcp', ''].join('\n'),
+      ['3 servers:', '  n1  10.0.0.1:5201', '  n2  10.0.0.2:5301', '  n3  [fd00::3]:5201', '3 tests, in plan order:', '     1  runner → n1  tcp', '     2  runner → n2  tcp', '     3  runner → n3  tcp', ''].join('\n'),
     );
   });
 });

@@ -202,7 +202,7 @@ describe('through the CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
-      ['2 servers:', '  n1  10.0.0.1:5201  (pod net/srv-a)', '  n2  10.0.0.2:5201  (pod net/srv-b)', '2 tests, in schedule order:', '     1  n1 → n2  tcp', '     2  n2 → n1  tcp', ''].join('\n'),
+      ['2 servers:', '  n1  10.0.0.1:5201  (pod net/srv-a)', '  n2  10.0.0.2:5201  (pod net/srv-b)', '2 tests, in plan order:', '     1  n1 → n2  tcp', '     2  n2 → n1  tcp', ''].join('\n'),
     );
   });
 });
