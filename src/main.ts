@@ -10,6 +10,7 @@ import { ConfigError } from './errors/config-error.ts';
 import { DiscoveryError } from './errors/discovery-error.ts';
 import { PushError } from './errors/push-error.ts';
 import { buildInfo } from './build-info.ts';
+import { interactiveTable } from './cli/interactive.ts';
 
 // The entry file: the only place that touches process (argv, env, signals, exit code). It builds
 // the edges and runs one command. Exit codes: 0 the cycle ran (failed pairs are data), 1 a
@@ -37,7 +38,7 @@ function withEnvironment(): string[] {
 const args = withEnvironment();
 // On a terminal the progress line and the matrix say what per-test info lines would; keep warnings.
 const levelGiven = args.some((word) => word === '--log-level' || word.startsWith('--log-level='));
-const logLevelFor = (output: unknown, level: string) => (process.stderr.isTTY && output === 'table' && !levelGiven ? 'warn' : level);
+const logLevelFor = (output: unknown, level: string) => (interactiveTable(process.stderr, output) && !levelGiven ? 'warn' : level);
 
 const abort = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -77,8 +78,8 @@ function usageMistake(message: string, error: Error | undefined): never {
 }
 
 const runEpilog = `Every option can also be set as ${ENV_PREFIX}<OPTION> (e.g. ${ENV_PREFIX}PUSHGATEWAY); flags win.`;
-const labDescription =
-  'Build (up) or remove (down) a local lab: network-namespace nodes with shaped links, an iperf3 server in each, a Pushgateway (needs root)';
+const labDescription = `Build (up) or remove (down) a local lab: network-namespace nodes with shaped links, \
+an iperf3 server in each, a Pushgateway (needs root)`;
 const demoDescription =
   'Run one full mesh cycle on a freshly built local lab, show the matrix and the pushed metrics, tear the lab down (needs root)';
 
@@ -88,7 +89,7 @@ await yargs(args)
   .command(
     'run',
     'Discover the iperf3 servers, run the whole test cycle, push the results, exit',
-    (y) => runOptions(y).epilog(runEpilog),
+    (parser) => runOptions(parser).epilog(runEpilog),
     (options) =>
       guarded(logLevelFor(options.output, options.logLevel), async (log) => {
         const config = configFromRaw(options as unknown as RawRunOptions, env);
@@ -98,13 +99,13 @@ await yargs(args)
   .command(
     'lab <action>',
     labDescription,
-    (y) => labOptions(y.positional('action', { choices: ['up', 'down'] as const, describe: 'up or down' })),
+    (parser) => labOptions(parser.positional('action', { choices: ['up', 'down'] as const, describe: 'up or down' })),
     (options) => guarded('info', async (log) => (await import('./lab/command.ts')).labCommand(options, { log, stdout: process.stdout })),
   )
   .command(
     'demo',
     demoDescription,
-    (y) => labOptions(y),
+    (parser) => labOptions(parser),
     (options) =>
       guarded('info', async (log) => {
         const { demoCommand } = await import('./lab/command.ts');

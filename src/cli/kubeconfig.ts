@@ -16,13 +16,17 @@ export function loadKubeConfig(file?: string): KubeConfig {
     } else {
       kc.loadFromDefault();
     }
-  } catch (e) {
-    throw new DiscoveryError('load kubeconfig', source, (e as Error).message.split('\n')[0] ?? String(e), { cause: e });
+  } catch (error) {
+    throw new DiscoveryError('load kubeconfig', source, (error as Error).message.split('\n')[0] ?? String(error), { cause: error });
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new DiscoveryError('load kubeconfig', source, 'no current context/cluster');
   if (!file && cluster.name === 'cluster' && cluster.server === 'http://localhost:8080') {
-    throw new DiscoveryError('load kubeconfig', 'in-cluster or ~/.kube/config', 'not running in a cluster and no kubeconfig found; pass --kubeconfig, or --targets to run without Kubernetes');
+    throw new DiscoveryError(
+      'load kubeconfig',
+      'in-cluster or ~/.kube/config',
+      'not running in a cluster and no kubeconfig found; pass --kubeconfig, or --targets to run without Kubernetes',
+    );
   }
   return kc;
 }

@@ -11,15 +11,18 @@ import { loadKubeConfig } from './kubeconfig.ts';
 // started through pods/exec. In a file of its own so that the client library (the bulk of the
 // bundle) is loaded only by runs that use Kubernetes.
 
-export function kubernetesEdges(d: Extract<Discovery, { kind: 'kubernetes' }>, config: RunConfig): { discover: () => Promise<Server[]>; runner: ClientRunner } {
-  const kc = loadKubeConfig(d.kubeconfig);
+export function kubernetesEdges(
+  discovery: Extract<Discovery, { kind: 'kubernetes' }>,
+  config: RunConfig,
+): { discover: () => Promise<Server[]>; runner: ClientRunner } {
+  const kc = loadKubeConfig(discovery.kubeconfig);
   const server = kc.getCurrentCluster()?.server;
   const discover = () =>
     discoverPods(apiPodLister(kc), {
-      ...(d.namespace !== undefined ? { namespace: d.namespace } : {}),
-      selector: d.selector,
+      ...(discovery.namespace !== undefined ? { namespace: discovery.namespace } : {}),
+      selector: discovery.selector,
       port: config.port,
-      ...(d.container ? { container: d.container } : {}),
+      ...(discovery.container ? { container: discovery.container } : {}),
       ...(server ? { server } : {}),
     });
   const runner =

@@ -10,11 +10,11 @@ import { ConfigError } from '../errors/config-error.ts';
 // private CA. Not fetch: Node's fetch loads undici and compiles its WebAssembly HTTP parser, which
 // costs a short-lived runner ~30 MB of memory for a handful of requests.
 
-export function pushHeaders(p: PushConfig): Record<string, string> {
-  if (p.username !== undefined) {
-    return { authorization: `Basic ${Buffer.from(`${p.username}:${p.password ?? ''}`).toString('base64')}` };
+export function pushHeaders(push: PushConfig): Record<string, string> {
+  if (push.username !== undefined) {
+    return { authorization: `Basic ${Buffer.from(`${push.username}:${push.password ?? ''}`).toString('base64')}` };
   }
-  if (p.token !== undefined) return { authorization: `Bearer ${p.token}` };
+  if (push.token !== undefined) return { authorization: `Bearer ${push.token}` };
   return {};
 }
 
@@ -25,37 +25,44 @@ export function nodeHttp(caFile?: string): Http {
     let ca: string;
     try {
       ca = readFileSync(caFile, 'utf8');
-    } catch (e) {
-      throw new ConfigError(`--pushgateway-ca-file ${caFile}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'pushgateway-ca-file');
+    } catch (error) {
+      throw new ConfigError(
+        `--pushgateway-ca-file ${caFile}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        'pushgateway-ca-file',
+      );
     }
     agent = new https.Agent({ ca });
   }
-  return (url, r) =>
+  return (url, request) =>
     new Promise((resolve, reject) => {
-      const u = new URL(url);
-      const secure = u.protocol === 'https:';
-      const headers: Record<string, string> = { ...r.headers };
-      if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
-      const req = (secure ? https : http).request(u, { method: r.method, headers, ...(secure && agent ? { agent } : {}) }, (res) => {
-        const status = res.statusCode ?? 0;
-        resolve({
-          status,
-          ok: status >= 200 && status < 300,
-          body: res,
-          text: async () => {
-            let s = '';
-            res.setEncoding('utf8');
-            for await (const chunk of res) s += chunk;
-            return s;
-          },
-        });
-      });
-      req.setTimeout(r.idleTimeoutMs, () => {
-        const e = new Error(`no answer within ${r.idleTimeoutMs / 1000} s`);
-        e.name = 'TimeoutError';
-        req.destroy(e);
+      const target = new URL(url);
+      const secure = target.protocol === 'https:';
+      const headers: Record<string, string> = { ...request.headers };
+      if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
+      const req = (secure ? https : http).request(
+        target,
+        { method: request.method, headers, ...(secure && agent ? { agent } : {}) },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          resolve({
+            status,
+            ok: status >= 200 && status < 300,
+            body: res,
+            text: async () => {
+              let text = '';
+              res.setEncoding('utf8');
+              for await (const chunk of res) text += chunk;
+              return text;
+            },
+          });
+        },
+      );
+      req.setTimeout(request.idleTimeoutMs, () => {
+        const error = new Error(`no answer within ${request.idleTimeoutMs / 1000} s`);
+        error.name = 'TimeoutError';
+        req.destroy(error);
       });
       req.on('error', reject);
-      req.end(r.body);
+      req.end(request.body);
     });
 }

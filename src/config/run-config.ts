@@ -232,7 +232,8 @@ function pushConfigOf(raw: RawRunOptions, files: ConfigFiles): PushConfig | unde
     throw new ConfigError('--pushgateway-password needs --pushgateway-username', 'pushgateway-password');
   }
   if (token !== undefined) {
-    if (push.username !== undefined) throw new ConfigError('--pushgateway-token and --pushgateway-username exclude each other', 'pushgateway-token');
+    if (push.username !== undefined)
+      throw new ConfigError('--pushgateway-token and --pushgateway-username exclude each other', 'pushgateway-token');
     if (token === '') throw new ConfigError('--pushgateway-token is empty', 'pushgateway-token');
     push.token = token;
   }
@@ -244,8 +245,8 @@ function pushConfigOf(raw: RawRunOptions, files: ConfigFiles): PushConfig | unde
 export function readSecretFile(flag: string, path: string, files: ConfigFiles): string {
   try {
     return files.readText(path).replace(/\r?\n$/, '');
-  } catch (e) {
-    throw new ConfigError(`--${flag} ${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, flag);
+  } catch (error) {
+    throw new ConfigError(`--${flag} ${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, flag);
   }
 }
 
@@ -257,27 +258,27 @@ export function oneOf<T extends string>(flag: string, value: string, allowed: re
 
 function number(flag: string, given: NumberText, min: number): number {
   const value = String(given);
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (!Number.isFinite(n) || n < min) {
+  const parsed = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(parsed) || parsed < min) {
     throw new ConfigError(`--${flag} must be a number ≥ ${min}, got ${JSON.stringify(value)}`, flag);
   }
-  return n;
+  return parsed;
 }
 
 function positive(flag: string, given: NumberText): number {
   const value = String(given);
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`--${flag} must be a number > 0, got ${JSON.stringify(value)}`, flag);
-  return n;
+  const parsed = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new ConfigError(`--${flag} must be a number > 0, got ${JSON.stringify(value)}`, flag);
+  return parsed;
 }
 
 function int(flag: string, given: NumberText, min: number, max: number): number {
   const value = String(given);
-  const n = /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
+  const parsed = /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
     throw new ConfigError(`--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, flag);
   }
-  return n;
+  return parsed;
 }
 
 function bitrate(flag: string, value: string): string {
@@ -286,32 +287,36 @@ function bitrate(flag: string, value: string): string {
 }
 
 function protocols(value: string): Protocol[] {
-  const list = value.split(',').map((s) => s.trim().toLowerCase());
+  const list = value.split(',').map((word) => word.trim().toLowerCase());
   const out: Protocol[] = [];
-  for (const p of list) {
-    if (p !== 'tcp' && p !== 'udp') {
+  for (const protocol of list) {
+    if (protocol !== 'tcp' && protocol !== 'udp') {
       throw new ConfigError(`--protocols must be a comma-separated list of tcp and udp, got ${JSON.stringify(value)}`, 'protocols');
     }
-    if (out.includes(p)) throw new ConfigError(`--protocols lists ${p} twice in ${JSON.stringify(value)}`, 'protocols');
-    out.push(p);
+    if (out.includes(protocol)) throw new ConfigError(`--protocols lists ${protocol} twice in ${JSON.stringify(value)}`, 'protocols');
+    out.push(protocol);
   }
   return out;
 }
 
 function httpUrl(flag: string, value: string): string {
-  let u: URL;
+  let url: URL;
   try {
-    u = new URL(value);
+    url = new URL(value);
   } catch {
     throw new ConfigError(`--${flag} must be an http(s) URL, got ${JSON.stringify(value)}`, flag);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`--${flag} must be an http(s) URL, got ${JSON.stringify(value)}`, flag);
   }
-  if (u.username || u.password) {
+  if (url.username || url.password) {
     // fetch refuses such URLs, and the password would end up in logs: say where credentials go.
-    throw new ConfigError(`--${flag} must not carry credentials in the URL; use --pushgateway-username with --pushgateway-password-file, or --pushgateway-token-file`, flag);
+    throw new ConfigError(
+      `--${flag} must not carry credentials in the URL; ` +
+        'use --pushgateway-username with --pushgateway-password-file, or --pushgateway-token-file',
+      flag,
+    );
   }
-  if (u.search || u.hash) throw new ConfigError(`--${flag} must not have a query or fragment, got ${JSON.stringify(value)}`, flag);
+  if (url.search || url.hash) throw new ConfigError(`--${flag} must not have a query or fragment, got ${JSON.stringify(value)}`, flag);
   return value.replace(/\/+$/, '');
 }

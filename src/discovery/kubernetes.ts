@@ -60,16 +60,16 @@ export async function discoverPods(lister: PodLister, options: KubernetesDiscove
   return servers;
 }
 
-function describeApiError(e: unknown): string {
-  if (e instanceof ApiException) {
-    const body = typeof e.body === 'string' ? safeJson(e.body) : e.body;
+function describeApiError(error: unknown): string {
+  if (error instanceof ApiException) {
+    const body: unknown = typeof error.body === 'string' ? safeJson(error.body) : error.body;
     const msg = (body as { message?: string } | undefined)?.message;
-    return `HTTP ${e.code}${msg ? `: ${msg}` : ''}`;
+    return `HTTP ${error.code}${msg ? `: ${msg}` : ''}`;
   }
   // Network failures arrive as "fetch failed" with the reason (ECONNREFUSED, a TLS error) in `cause`.
-  const err = e as { message?: string; code?: string; cause?: { code?: string; message?: string } };
+  const err = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
   const cause = err.cause?.message ? ` (${[err.cause.code, err.cause.message].filter(Boolean).join(': ')})` : '';
-  return ([err.code, err.message].filter(Boolean).join(' ') || String(e)) + cause;
+  return ([err.code, err.message].filter(Boolean).join(' ') || String(error)) + cause;
 }
 
 function safeJson(text: string): unknown {

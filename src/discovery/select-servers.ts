@@ -20,14 +20,14 @@ export function selectServers(pods: readonly PodView[], port: number, container?
     const name = pod.metadata?.name;
     if (!node || !ip || !name || pod.metadata?.deletionTimestamp) continue;
     if (pod.status?.phase !== 'Running') continue;
-    if (!pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
+    if (!pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True')) continue;
     const created = new Date(pod.metadata?.creationTimestamp ?? 0).getTime();
     const prev = byNode.get(node);
     if (prev && prev.created >= created) continue;
     const server: Server = { node, ip, port, pod: { namespace: pod.metadata?.namespace ?? 'default', name } };
-    const c = container ?? pod.spec?.containers?.[0]?.name;
-    if (c) server.pod!.container = c;
+    const containerName = container ?? pod.spec?.containers?.[0]?.name;
+    if (containerName) server.pod!.container = containerName;
     byNode.set(node, { server, created });
   }
-  return sortByNode([...byNode.values()].map((v) => v.server));
+  return sortByNode([...byNode.values()].map((entry) => entry.server));
 }

@@ -12,20 +12,22 @@ export function parseTargets(text: string, file: string, defaultPort: number): S
   let doc: unknown;
   try {
     doc = parseYaml(text);
-  } catch (e) {
-    throw new ConfigError(`${where}: not valid JSON or YAML: ${(e as Error).message.split('\n')[0]!.replace(/:$/, '')}`, 'targets');
+  } catch (error) {
+    throw new ConfigError(`${where}: not valid JSON or YAML: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`, 'targets');
   }
   if (!Array.isArray(doc)) throw new ConfigError(`${where}: expected a list of {node, ip, port?}`, 'targets');
   if (doc.length === 0) throw new ConfigError(`${where}: the list is empty`, 'targets');
   const seen = new Set<string>();
-  const servers = doc.map((e: unknown, i): Server => {
-    const at = `${where}: entry ${i + 1}`;
-    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new ConfigError(`${at}: expected an object with node and ip`, 'targets');
-    const { node, ip, port, ...rest } = e as Record<string, unknown>;
+  const servers = doc.map((entry: unknown, index): Server => {
+    const at = `${where}: entry ${index + 1}`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new ConfigError(`${at}: expected an object with node and ip`, 'targets');
+    const { node, ip, port, ...rest } = entry as Record<string, unknown>;
     const extra = Object.keys(rest);
     if (extra.length > 0) throw new ConfigError(`${at}: unknown field "${extra[0]}" (allowed: node, ip, port)`, 'targets');
     if (typeof node !== 'string' || node.length === 0) throw new ConfigError(`${at}: "node" must be a non-empty string`, 'targets');
-    if (typeof ip !== 'string' || isIP(ip) === 0) throw new ConfigError(`${at} (${node}): "ip" must be an IPv4 or IPv6 address, got ${JSON.stringify(ip)}`, 'targets');
+    if (typeof ip !== 'string' || isIP(ip) === 0)
+      throw new ConfigError(`${at} (${node}): "ip" must be an IPv4 or IPv6 address, got ${JSON.stringify(ip)}`, 'targets');
     if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535)) {
       throw new ConfigError(`${at} (${node}): "port" must be an integer from 1 to 65535, got ${JSON.stringify(port)}`, 'targets');
     }

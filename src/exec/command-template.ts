@@ -11,24 +11,24 @@ export function splitWords(command: string): string[] {
   let word = '';
   let inWord = false;
   let quote: '"' | "'" | undefined;
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i]!;
+  for (let position = 0; position < command.length; position++) {
+    const char = command[position]!;
     if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < command.length) word += command[++i];
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
+      if (char === quote) quote = undefined;
+      else if (char === '\\' && quote === '"' && position + 1 < command.length) word += command[++position];
+      else word += char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
       inWord = true;
-    } else if (c === '\\' && i + 1 < command.length) {
-      word += command[++i];
+    } else if (char === '\\' && position + 1 < command.length) {
+      word += command[++position];
       inWord = true;
-    } else if (/\s/.test(c)) {
+    } else if (/\s/.test(char)) {
       if (inWord) words.push(word);
       word = '';
       inWord = false;
     } else {
-      word += c;
+      word += char;
       inWord = true;
     }
   }
@@ -39,5 +39,5 @@ export function splitWords(command: string): string[] {
 
 /** argv for running iperf3 on `node`: the template's words with {node} replaced. */
 export function commandFor(words: readonly string[], node: string): string[] {
-  return words.map((w) => w.replaceAll('{node}', () => node));
+  return words.map((word) => word.replaceAll('{node}', () => node));
 }

@@ -6,6 +6,12 @@ import type { ClientRunner, ProcessOutcome } from './process-outcome.ts';
 // pods/exec API, so the test leaves from that node's network (hostNetwork) with no extra pods.
 // The exec status carries the exit code; a refused or broken exec is a start error, never a throw.
 
+/** The part of the exec WebSocket this runner uses (the library's type comes from an untyped package). */
+interface ExecSocket {
+  close(): void;
+  on(event: 'close', listener: () => void): unknown;
+}
+
 export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'): ClientRunner {
   return (pair, args, { timeoutMs, signal }) =>
     new Promise<ProcessOutcome>((resolve) => {
@@ -17,13 +23,13 @@ export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'
       let stdout = '';
       let stderr = '';
       let status: V1Status | undefined;
-      let socket: { close(): void } | undefined;
+      let socket: ExecSocket | undefined;
       let settled = false;
       const sink = (append: (s: string) => void) =>
         new Writable({
-          write(chunk, _enc, cb) {
+          write(chunk: Buffer, _encoding, callback) {
             append(chunk.toString());
-            cb();
+            callback();
           },
         });
       const done = (end: 'closed' | 'timed-out' | 'aborted' | { startError: string }) => {
@@ -39,16 +45,26 @@ export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       exec
-        .exec(pod.namespace, pod.name, pod.container ?? '', [iperf3, ...args], sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, (s) => {
-          status = s;
-        })
-        .then(
-          (ws) => {
-            socket = ws;
-            if (settled) ws.close();
-            ws.on('close', () => done('closed'));
+        .exec(
+          pod.namespace,
+          pod.name,
+          pod.container ?? '',
+          [iperf3, ...args],
+          sink((text) => (stdout += text)),
+          sink((text) => (stderr += text)),
+          null,
+          false,
+          (reported) => {
+            status = reported;
           },
-          (e: unknown) => done({ startError: (e as Error).message ?? String(e) }),
+        )
+        .then(
+          (opened: ExecSocket) => {
+            socket = opened;
+            if (settled) opened.close();
+            opened.on('close', () => done('closed'));
+          },
+          (error: unknown) => done({ startError: (error as Error).message ?? String(error) }),
         );
     });
 }
@@ -73,10 +89,10 @@ function outcomeOf(end: 'closed' | 'timed-out' | 'aborted' | { startError: strin
 }
 
 /** "Success" → 0; "NonZeroExitCode" carries the code in details.causes[reason=ExitCode]. */
-function exitCode(s: V1Status | undefined): number | undefined {
-  if (!s) return undefined;
-  if (s.status === 'Success') return 0;
-  const cause = s.details?.causes?.find((c) => c.reason === 'ExitCode');
-  const n = cause?.message === undefined ? NaN : Number(cause.message);
-  return Number.isInteger(n) ? n : undefined;
+function exitCode(status: V1Status | undefined): number | undefined {
+  if (!status) return undefined;
+  if (status.status === 'Success') return 0;
+  const cause = status.details?.causes?.find((candidate) => candidate.reason === 'ExitCode');
+  const code = cause?.message === undefined ? NaN : Number(cause.message);
+  return Number.isInteger(code) ? code : undefined;
 }

@@ -11,13 +11,13 @@ export interface IperfOptions {
   connectTimeoutS: number;
 }
 
-export function clientArgs(pair: Pair, o: IperfOptions): string[] {
-  const d = pair.destination;
-  const args = ['-c', d.ip, '-p', String(d.port), '-J', '-t', String(o.durationS)];
-  if (o.omitS > 0) args.push('-O', String(o.omitS));
-  if (o.parallel > 1) args.push('-P', String(o.parallel));
-  args.push('--connect-timeout', String(Math.round(o.connectTimeoutS * 1000)));
-  if (pair.protocol === 'udp') args.push('-u', '-b', o.udpBitrate);
+export function clientArgs(pair: Pair, options: IperfOptions): string[] {
+  const destination = pair.destination;
+  const args = ['-c', destination.ip, '-p', String(destination.port), '-J', '-t', String(options.durationS)];
+  if (options.omitS > 0) args.push('-O', String(options.omitS));
+  if (options.parallel > 1) args.push('-P', String(options.parallel));
+  args.push('--connect-timeout', String(Math.round(options.connectTimeoutS * 1000)));
+  if (pair.protocol === 'udp') args.push('-u', '-b', options.udpBitrate);
   return args;
 }
 
@@ -26,11 +26,11 @@ export function clientArgs(pair: Pair, o: IperfOptions): string[] {
  * slack for process start, the control exchange and result transfer (iperf3's own timers bound
  * none of those once connected).
  */
-export function testTimeoutMs(o: IperfOptions): number {
-  return Math.round((o.durationS + o.omitS + o.connectTimeoutS) * 1000 + 5000);
+export function testTimeoutMs(options: IperfOptions): number {
+  return Math.round((options.durationS + options.omitS + options.connectTimeoutS) * 1000 + 5000);
 }
 
 /** What one test normally takes, for deciding whether it can finish before a deadline. */
-export function expectedTestMs(o: IperfOptions): number {
-  return Math.round((o.durationS + o.omitS) * 1000 + 500);
+export function expectedTestMs(options: IperfOptions): number {
+  return Math.round((options.durationS + options.omitS) * 1000 + 500);
 }

@@ -8,28 +8,28 @@ export function extractJson(text: string): unknown {
   let depth = 0;
   let inString = false;
   let out = '';
-  let i = start;
-  for (; i < text.length; i++) {
-    const c = text[i]!;
+  let position = start;
+  for (; position < text.length; position++) {
+    const char = text[position]!;
     if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
+      out += char;
+      if (char === '\\') out += text[++position] ?? '';
+      else if (char === '"') inString = false;
       continue;
     }
-    if (c === '"') inString = true;
-    else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') depth--;
-    else if (/[-+a-zA-Z]/.test(c)) {
+    if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if (char === '}' || char === ']') depth--;
+    else if (/[-+a-zA-Z]/.test(char)) {
       // A bare word where JSON allows only true/false/null: C's nan/inf spellings become null.
-      const m = /^[-+]?(nan|inf(inity)?)\b/i.exec(text.slice(i, i + 10));
-      if (m) {
+      const match = /^[-+]?(nan|inf(inity)?)\b/i.exec(text.slice(position, position + 10));
+      if (match) {
         out += 'null';
-        i += m[0].length - 1;
+        position += match[0].length - 1;
         continue;
       }
     }
-    out += c;
+    out += char;
     if (depth === 0) break;
   }
   if (depth !== 0) return undefined;

@@ -40,15 +40,15 @@ function tcpMeasurement(doc: Record<string, unknown>): Measurement | string {
   const received = obj(end.sum_received);
   const bps = num(received.bits_per_second);
   if (bps === undefined) return 'iperf3 JSON has no end.sum_received.bits_per_second';
-  const m: Measurement = { bandwidthMbps: bps / 1e6 };
+  const measurement: Measurement = { bandwidthMbps: bps / 1e6 };
   const retransmits = num(obj(end.sum_sent).retransmits);
-  if (retransmits !== undefined) m.retransmits = retransmits;
+  if (retransmits !== undefined) measurement.retransmits = retransmits;
   // mean_rtt is per stream, in microseconds, and 0 where this side was not the sender (-R).
   const rtts = (Array.isArray(end.streams) ? end.streams : [])
-    .map((s) => num(obj(obj(s).sender).mean_rtt))
-    .filter((v): v is number => v !== undefined && v > 0);
-  if (rtts.length > 0) m.rttSeconds = rtts.reduce((a, b) => a + b, 0) / rtts.length / 1e6;
-  return m;
+    .map((stream) => num(obj(obj(stream).sender).mean_rtt))
+    .filter((value): value is number => value !== undefined && value > 0);
+  if (rtts.length > 0) measurement.rttSeconds = rtts.reduce((sum, rtt) => sum + rtt, 0) / rtts.length / 1e6;
+  return measurement;
 }
 
 function udpMeasurement(doc: Record<string, unknown>): Measurement | string {
@@ -57,26 +57,26 @@ function udpMeasurement(doc: Record<string, unknown>): Measurement | string {
   const received = isObject(end.sum_received) ? end.sum_received : obj(end.sum);
   const bps = num(received.bits_per_second);
   if (bps === undefined) return 'iperf3 JSON has no end.sum_received.bits_per_second';
-  const m: Measurement = { bandwidthMbps: bps / 1e6 };
+  const measurement: Measurement = { bandwidthMbps: bps / 1e6 };
   const jitter = num(received.jitter_ms);
   const packets = num(received.packets);
   const lost = num(received.lost_packets);
-  if (jitter !== undefined) m.jitterMs = jitter;
-  if (packets !== undefined) m.packets = packets;
-  if (lost !== undefined) m.lostPackets = lost;
-  return m;
+  if (jitter !== undefined) measurement.jitterMs = jitter;
+  if (packets !== undefined) measurement.packets = packets;
+  if (lost !== undefined) measurement.lostPackets = lost;
+  return measurement;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-function obj(v: unknown): Record<string, unknown> {
-  return isObject(v) ? v : {};
+function obj(value: unknown): Record<string, unknown> {
+  return isObject(value) ? value : {};
 }
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 function tail(text: string): string {
-  const t = text.trim().split('\n').slice(-2).join(' ').slice(-300);
-  return t ? `: ${t}` : '';
+  const lastLines = text.trim().split('\n').slice(-2).join(' ').slice(-300);
+  return lastLines ? `: ${lastLines}` : '';
 }

@@ -25,7 +25,12 @@ export { LabError };
 
 const STATE_ROOT = '/run/iperf3-monitor';
 /** Command the lab runs → the Debian package that provides it. */
-const NEEDED: Record<string, string> = { ip: 'iproute2', tc: 'iproute2', iperf3: 'iperf3', 'prometheus-pushgateway': 'prometheus-pushgateway' };
+const NEEDED: Record<string, string> = {
+  ip: 'iproute2',
+  tc: 'iproute2',
+  iperf3: 'iperf3',
+  'prometheus-pushgateway': 'prometheus-pushgateway',
+};
 
 export function stateDir(name: string): string {
   return join(STATE_ROOT, `lab-${name}`);

@@ -3,8 +3,8 @@ import type { Argv } from 'yargs';
 // Options of `lab up|down` and `demo`, apart from their handlers so that --help and `run` do not
 // load the lab code.
 
-export function labOptions<T>(y: Argv<T>) {
-  return y
+export function labOptions<T>(parser: Argv<T>) {
+  return parser
     .option('name', { type: 'string', default: 'ilab', describe: 'Lab name: prefix of its namespaces (<name>-n1…) and links' })
     .option('nodes', { type: 'number', default: 5, describe: 'Number of nodes' })
     .option('nic-mbit', { type: 'number', default: 200, describe: 'Every node NIC rate in Mbit/s (both directions)' })

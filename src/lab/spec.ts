@@ -33,26 +33,28 @@ export interface LabOptions {
   subnetOctet?: number;
 }
 
-export function labSpec(o: LabOptions): LabSpec {
-  if (!/^[a-z][a-z0-9]{0,5}$/.test(o.name)) throw new Error(`lab name must be 1–6 lowercase letters/digits starting with a letter, got ${JSON.stringify(o.name)}`);
-  if (!Number.isInteger(o.nodes) || o.nodes < 2 || o.nodes > 60) throw new Error(`--nodes must be an integer from 2 to 60, got ${o.nodes}`);
-  const octet = o.subnetOctet ?? 10 + (hash(o.name) % 240);
+export function labSpec(options: LabOptions): LabSpec {
+  if (!/^[a-z][a-z0-9]{0,5}$/.test(options.name))
+    throw new Error(`lab name must be 1–6 lowercase letters/digits starting with a letter, got ${JSON.stringify(options.name)}`);
+  if (!Number.isInteger(options.nodes) || options.nodes < 2 || options.nodes > 60)
+    throw new Error(`--nodes must be an integer from 2 to 60, got ${options.nodes}`);
+  const octet = options.subnetOctet ?? 10 + (hash(options.name) % 240);
   const subnet = `10.213.${octet}`;
-  const nodes: LabNode[] = Array.from({ length: o.nodes }, (_, i) => ({
-    name: `n${i + 1}`,
-    netns: `${o.name}-n${i + 1}`,
-    ip: `${subnet}.${i + 1}`,
-    hostVeth: `${o.name}n${i + 1}h`,
+  const nodes: LabNode[] = Array.from({ length: options.nodes }, (_, position) => ({
+    name: `n${position + 1}`,
+    netns: `${options.name}-n${position + 1}`,
+    ip: `${subnet}.${position + 1}`,
+    hostVeth: `${options.name}n${position + 1}h`,
   }));
   const slowPairs: Record<string, number> = {};
-  for (const s of o.slow) {
-    const m = /^(n\d+)>(n\d+)=(\d+(?:\.\d+)?)$/.exec(s);
-    if (!m || !nodes.some((n) => n.name === m[1]) || !nodes.some((n) => n.name === m[2]) || m[1] === m[2]) {
-      throw new Error(`--slow must look like n1>n2=50 with two different lab nodes, got ${JSON.stringify(s)}`);
+  for (const entry of options.slow) {
+    const match = /^(n\d+)>(n\d+)=(\d+(?:\.\d+)?)$/.exec(entry);
+    if (!match || !nodes.some((node) => node.name === match[1]) || !nodes.some((node) => node.name === match[2]) || match[1] === match[2]) {
+      throw new Error(`--slow must look like n1>n2=50 with two different lab nodes, got ${JSON.stringify(entry)}`);
     }
-    slowPairs[`${m[1]}>${m[2]}`] = Math.min(Number(m[3]), o.nicMbit);
+    slowPairs[`${match[1]}>${match[2]}`] = Math.min(Number(match[3]), options.nicMbit);
   }
-  return { name: o.name, bridge: `${o.name}-br`, subnet, nicMbit: o.nicMbit, nodes, slowPairs, port: o.port };
+  return { name: options.name, bridge: `${options.name}-br`, subnet, nicMbit: options.nicMbit, nodes, slowPairs, port: options.port };
 }
 
 /** The shaped rate of a directed pair, Mbit/s: what a perfect test would read (TCP gets ~95 % of it). */
@@ -68,13 +70,13 @@ export function setupCommands(spec: LabSpec): string[][] {
     ['ip', 'link', 'set', spec.bridge, 'up'],
   ];
   const nic = `${spec.nicMbit}mbit`;
-  spec.nodes.forEach((n) => {
-    const inNs = (...a: string[]) => ['ip', 'netns', 'exec', n.netns, ...a];
+  spec.nodes.forEach((node) => {
+    const inNs = (...args: string[]) => ['ip', 'netns', 'exec', node.netns, ...args];
     cmds.push(
-      ['ip', 'netns', 'add', n.netns],
-      ['ip', 'link', 'add', n.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', n.netns],
-      ['ip', 'link', 'set', n.hostVeth, 'master', spec.bridge, 'up'],
-      inNs('ip', 'addr', 'add', `${n.ip}/24`, 'dev', 'eth0'),
+      ['ip', 'netns', 'add', node.netns],
+      ['ip', 'link', 'add', node.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node.netns],
+      ['ip', 'link', 'set', node.hostVeth, 'master', spec.bridge, 'up'],
+      inNs('ip', 'addr', 'add', `${node.ip}/24`, 'dev', 'eth0'),
       inNs('ip', 'link', 'set', 'eth0', 'up'),
       inNs('ip', 'link', 'set', 'lo', 'up'),
       // Sending side: the NIC rate, split into one class per destination.
@@ -82,24 +84,43 @@ export function setupCommands(spec: LabSpec): string[][] {
       inNs('tc', 'class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid', '1:1', 'htb', 'rate', nic, 'ceil', nic),
       inNs('tc', 'class', 'add', 'dev', 'eth0', 'parent', '1:1', 'classid', '1:2', 'htb', 'rate', '1mbit', 'ceil', nic),
       // Receiving side: the host end of the veth sends into the node, at the NIC rate.
-      ['tc', 'qdisc', 'add', 'dev', n.hostVeth, 'root', 'handle', '1:', 'htb', 'default', '1'],
-      ['tc', 'class', 'add', 'dev', n.hostVeth, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', nic, 'ceil', nic],
+      ['tc', 'qdisc', 'add', 'dev', node.hostVeth, 'root', 'handle', '1:', 'htb', 'default', '1'],
+      ['tc', 'class', 'add', 'dev', node.hostVeth, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', nic, 'ceil', nic],
     );
-    spec.nodes.forEach((d, j) => {
-      if (d === n) return;
-      const rate = `${pairCapacity(spec, n.name, d.name)}mbit`;
-      const cls = `1:${(j + 10).toString(16)}`;
+    spec.nodes.forEach((destination, position) => {
+      if (destination === node) return;
+      const rate = `${pairCapacity(spec, node.name, destination.name)}mbit`;
+      const cls = `1:${(position + 10).toString(16)}`;
       cmds.push(
         inNs('tc', 'class', 'add', 'dev', 'eth0', 'parent', '1:1', 'classid', cls, 'htb', 'rate', rate, 'ceil', rate),
-        inNs('tc', 'filter', 'add', 'dev', 'eth0', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', `${d.ip}/32`, 'flowid', cls),
+        inNs(
+          'tc',
+          'filter',
+          'add',
+          'dev',
+          'eth0',
+          'parent',
+          '1:',
+          'protocol',
+          'ip',
+          'prio',
+          '1',
+          'u32',
+          'match',
+          'ip',
+          'dst',
+          `${destination.ip}/32`,
+          'flowid',
+          cls,
+        ),
       );
     });
   });
   return cmds;
 }
 
-function hash(s: string): number {
-  let h = 0;
-  for (const c of s) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return h;
+function hash(text: string): number {
+  let sum = 0;
+  for (const char of text) sum = (sum * 31 + char.charCodeAt(0)) >>> 0;
+  return sum;
 }

@@ -7,11 +7,23 @@ export const PAIR_LABELS = ['source_node', 'destination_node', 'protocol'] as co
 export const PAIR_METRICS = {
   bandwidth: { name: 'iperf_network_bandwidth_mbps', help: 'Receiver goodput of the last successful test, in Mbit/s.' },
   jitter: { name: 'iperf_network_jitter_ms', help: 'UDP jitter seen by the receiver in the last successful test, in milliseconds.' },
-  packets: { name: 'iperf_network_packets_total', help: 'UDP datagrams sent in the last successful test (a gauge; the name is kept for compatibility).' },
-  lostPackets: { name: 'iperf_network_lost_packets_total', help: 'UDP datagrams lost in the last successful test (a gauge; the name is kept for compatibility).' },
+  packets: {
+    name: 'iperf_network_packets_total',
+    help: 'UDP datagrams sent in the last successful test (a gauge; the name is kept for compatibility).',
+  },
+  lostPackets: {
+    name: 'iperf_network_lost_packets_total',
+    help: 'UDP datagrams lost in the last successful test (a gauge; the name is kept for compatibility).',
+  },
   retransmits: { name: 'iperf_network_tcp_retransmits', help: 'TCP retransmissions by the sender in the last successful test.' },
-  rtt: { name: 'iperf_network_tcp_rtt_seconds', help: 'Mean TCP round-trip time reported by the sender in the last successful test, in seconds.' },
-  success: { name: 'iperf_test_success', help: '1 if the last test of this path succeeded, 0 if it failed (a failed test has no bandwidth sample).' },
+  rtt: {
+    name: 'iperf_network_tcp_rtt_seconds',
+    help: 'Mean TCP round-trip time reported by the sender in the last successful test, in seconds.',
+  },
+  success: {
+    name: 'iperf_test_success',
+    help: '1 if the last test of this path succeeded, 0 if it failed (a failed test has no bandwidth sample).',
+  },
   duration: { name: 'iperf_test_duration_seconds', help: 'Wall time of the last test of this path, in seconds.' },
   timestamp: { name: 'iperf_test_timestamp_seconds', help: 'Unix time at which the last test of this path ended.' },
 } as const;

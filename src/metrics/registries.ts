@@ -27,51 +27,51 @@ export function sourceRegistries(results: readonly PairResult[], carried: readon
     if (!reg) {
       reg = new Registry();
       regs.set(source, reg);
-      const g = Object.fromEntries(
-        Object.entries(PAIR_METRICS).map(([k, m]) => [k, new Gauge({ ...m, labelNames: PAIR_LABELS, registers: [reg!] })]),
+      const metrics = Object.fromEntries(
+        Object.entries(PAIR_METRICS).map(([key, metric]) => [key, new Gauge({ ...metric, labelNames: PAIR_LABELS, registers: [reg!] })]),
       ) as Record<keyof typeof PAIR_METRICS, Gauge<(typeof PAIR_LABELS)[number]>>;
-      gauges.set(reg, g);
+      gauges.set(reg, metrics);
     }
     return gauges.get(reg)!;
   };
   const byName = new Map<string, keyof typeof PAIR_METRICS>(
-    Object.entries(PAIR_METRICS).map(([k, m]) => [m.name, k as keyof typeof PAIR_METRICS]),
+    Object.entries(PAIR_METRICS).map(([key, metric]) => [metric.name, key as keyof typeof PAIR_METRICS]),
   );
-  for (const c of carried) {
-    const g = gaugesOf(c.source);
-    const labels = { source_node: c.source, destination_node: c.destination, protocol: c.protocol };
-    for (const [name, value] of Object.entries(c.values)) {
-      const k = byName.get(name);
-      if (k) g[k].set(labels, value);
+  for (const earlier of carried) {
+    const metrics = gaugesOf(earlier.source);
+    const labels = { source_node: earlier.source, destination_node: earlier.destination, protocol: earlier.protocol };
+    for (const [name, value] of Object.entries(earlier.values)) {
+      const key = byName.get(name);
+      if (key) metrics[key].set(labels, value);
     }
   }
-  for (const r of results) {
-    if (r.status === 'skipped') continue;
-    const g = gaugesOf(r.pair.source.node);
-    const labels = { source_node: r.pair.source.node, destination_node: r.pair.destination.node, protocol: r.pair.protocol };
-    g.success.set(labels, r.status === 'success' ? 1 : 0);
-    if (r.finishedAt > 0) {
-      g.timestamp.set(labels, r.finishedAt / 1000);
-      g.duration.set(labels, (r.finishedAt - r.startedAt) / 1000);
+  for (const result of results) {
+    if (result.status === 'skipped') continue;
+    const metrics = gaugesOf(result.pair.source.node);
+    const labels = { source_node: result.pair.source.node, destination_node: result.pair.destination.node, protocol: result.pair.protocol };
+    metrics.success.set(labels, result.status === 'success' ? 1 : 0);
+    if (result.finishedAt > 0) {
+      metrics.timestamp.set(labels, result.finishedAt / 1000);
+      metrics.duration.set(labels, (result.finishedAt - result.startedAt) / 1000);
     }
-    if (r.status !== 'success') continue;
-    const m = r.measurement;
-    g.bandwidth.set(labels, m.bandwidthMbps);
-    if (m.jitterMs !== undefined) g.jitter.set(labels, m.jitterMs);
-    if (m.packets !== undefined) g.packets.set(labels, m.packets);
-    if (m.lostPackets !== undefined) g.lostPackets.set(labels, m.lostPackets);
-    if (m.retransmits !== undefined) g.retransmits.set(labels, m.retransmits);
-    if (m.rttSeconds !== undefined) g.rtt.set(labels, m.rttSeconds);
+    if (result.status !== 'success') continue;
+    const measurement = result.measurement;
+    metrics.bandwidth.set(labels, measurement.bandwidthMbps);
+    if (measurement.jitterMs !== undefined) metrics.jitter.set(labels, measurement.jitterMs);
+    if (measurement.packets !== undefined) metrics.packets.set(labels, measurement.packets);
+    if (measurement.lostPackets !== undefined) metrics.lostPackets.set(labels, measurement.lostPackets);
+    if (measurement.retransmits !== undefined) metrics.retransmits.set(labels, measurement.retransmits);
+    if (measurement.rttSeconds !== undefined) metrics.rtt.set(labels, measurement.rttSeconds);
   }
   return regs;
 }
 
-export function runRegistry(results: readonly PairResult[], s: RunSummary): Registry {
+export function runRegistry(results: readonly PairResult[], summary: RunSummary): Registry {
   const reg = new Registry();
-  new Gauge({ ...RUN_METRICS.duration, registers: [reg] }).set(s.durationS);
-  new Gauge({ ...RUN_METRICS.servers, registers: [reg] }).set(s.servers);
-  new Gauge({ ...RUN_METRICS.timestamp, registers: [reg] }).set(s.endedAt / 1000);
-  new Gauge({ ...RUN_METRICS.carried, registers: [reg] }).set(s.carried ?? 0);
+  new Gauge({ ...RUN_METRICS.duration, registers: [reg] }).set(summary.durationS);
+  new Gauge({ ...RUN_METRICS.servers, registers: [reg] }).set(summary.servers);
+  new Gauge({ ...RUN_METRICS.timestamp, registers: [reg] }).set(summary.endedAt / 1000);
+  new Gauge({ ...RUN_METRICS.carried, registers: [reg] }).set(summary.carried ?? 0);
   const build = new Gauge({ ...RUN_METRICS.buildInfo, labelNames: ['version', 'revision', 'node_version'], registers: [reg] });
   build.set({ version: buildInfo.version, revision: buildInfo.revision, node_version: buildInfo.nodeVersion }, 1);
   const pairs = new Gauge({ ...RUN_METRICS.pairs, labelNames: ['outcome'], registers: [reg] });

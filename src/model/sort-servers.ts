@@ -4,5 +4,5 @@ import type { Server } from './types.ts';
 // and so the same schedule, on every machine.
 
 export function sortByNode(servers: Server[]): Server[] {
-  return servers.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  return servers.sort((left, right) => (left.node < right.node ? -1 : left.node > right.node ? 1 : 0));
 }

@@ -37,7 +37,7 @@ export function jsonReport(report: CycleReport): string {
   const doc: JsonReport = {
     started_at: new Date(report.startedAt).toISOString(),
     duration_s: (report.endedAt - report.startedAt) / 1000,
-    servers: report.servers.map((s) => ({ node: s.node, ip: s.ip, port: s.port })),
+    servers: report.servers.map((server) => ({ node: server.node, ip: server.ip, port: server.port })),
     summary: { pairs: report.results.length, ...countByStatus(report.results) },
     push: report.pushed ?? null,
     pairs: report.results.map(jsonPair),

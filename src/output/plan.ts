@@ -10,6 +10,8 @@ export function renderPlan(servers: readonly Server[], pairs: readonly Pair[]): 
     lines.push(`  ${server.node}  ${endpoint(server)}${pod}`);
   }
   lines.push(`${pairs.length} tests, in plan order:`);
-  pairs.forEach((pair, index) => lines.push(`  ${String(index + 1).padStart(4)}  ${pair.source.node} → ${pair.destination.node}  ${pair.protocol}`));
+  pairs.forEach((pair, index) =>
+    lines.push(`  ${String(index + 1).padStart(4)}  ${pair.source.node} → ${pair.destination.node}  ${pair.protocol}`),
+  );
   return lines.join('\n') + '\n';
 }

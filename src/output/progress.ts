@@ -7,13 +7,13 @@ export function progressLine(total: number, write: (s: string) => void) {
   let done = 0;
   let failed = 0;
   return {
-    onEvent(e: ScheduleEvent) {
-      if (e.type === 'start') running.add(e.index);
+    onEvent(event: ScheduleEvent) {
+      if (event.type === 'start') running.add(event.index);
       else {
-        running.delete(e.index); // also a retry: it is pending again until it starts
-        if (e.result) {
+        running.delete(event.index); // also a retry: it is pending again until it starts
+        if (event.result) {
           done++;
-          if (e.result.status === 'failure') failed++;
+          if (event.result.status === 'failure') failed++;
         }
       }
       write(`\r\x1b[K${done}/${total} tests done, ${running.size} running${failed ? `, ${failed} failed` : ''}`);

@@ -6,13 +6,12 @@ import type { Pair } from '../model/types.ts';
 // The chosen pairs keep their plan (rotation) order.
 
 /** `lastTested(pair)`: unix seconds of its last result, undefined when it has none. */
-export function selectBudget(pairs: readonly Pair[], budget: number, lastTested: (p: Pair) => number | undefined): Pair[] {
+export function selectBudget(pairs: readonly Pair[], budget: number, lastTested: (pair: Pair) => number | undefined): Pair[] {
   if (budget <= 0 || budget >= pairs.length) return [...pairs];
-  const ranked = pairs
-    .map((p, i) => ({ i, t: lastTested(p) ?? -Infinity }))
-    .sort((a, b) => a.t - b.t || a.i - b.i)
+  return pairs
+    .map((pair, position) => ({ pair, position, testedAt: lastTested(pair) ?? -Infinity }))
+    .sort((left, right) => left.testedAt - right.testedAt || left.position - right.position)
     .slice(0, budget)
-    .map((x) => x.i)
-    .sort((a, b) => a - b);
-  return ranked.map((i) => pairs[i]!);
+    .sort((left, right) => left.position - right.position)
+    .map(({ pair }) => pair);
 }

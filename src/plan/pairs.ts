@@ -13,21 +13,22 @@ export interface PlanOptions {
 
 /** Servers must already be sorted and unique per node (see discovery). */
 export function planPairs(servers: readonly Server[], opts: PlanOptions): Pair[] {
-  const n = servers.length;
+  const count = servers.length;
   const pairs: Pair[] = [];
   if (opts.mode === 'star') {
     // The runner's own node may have no server (tainted, excluded): it still tests every server.
-    const i = servers.findIndex((s) => s.node === opts.sourceNode);
-    const source: Server = i >= 0 ? servers[i]! : { node: opts.sourceNode ?? '', ip: '', port: 0 };
-    const others = i >= 0 ? [...servers.slice(i + 1), ...servers.slice(0, i)] : [...servers];
+    const index = servers.findIndex((server) => server.node === opts.sourceNode);
+    const source: Server = index >= 0 ? servers[index]! : { node: opts.sourceNode ?? '', ip: '', port: 0 };
+    const others = index >= 0 ? [...servers.slice(index + 1), ...servers.slice(0, index)] : [...servers];
     for (const protocol of opts.protocols) {
       for (const destination of others) pairs.push({ source, destination, protocol });
     }
     return pairs;
   }
   for (const protocol of opts.protocols) {
-    for (let r = 1; r < n; r++) {
-      for (let i = 0; i < n; i++) pairs.push({ source: servers[i]!, destination: servers[(i + r) % n]!, protocol });
+    for (let round = 1; round < count; round++) {
+      for (let index = 0; index < count; index++)
+        pairs.push({ source: servers[index]!, destination: servers[(index + round) % count]!, protocol });
     }
   }
   return pairs;

@@ -11,36 +11,36 @@ export interface Sample {
 /** One sample line, or undefined for comments, blank lines and lines it cannot read. */
 export function parseSampleLine(line: string): Sample | undefined {
   if (line === '' || line.startsWith('#')) return undefined;
-  const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(line);
-  if (!m) return undefined;
-  const name = m[1]!;
-  let i = name.length;
+  const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(line);
+  if (!match) return undefined;
+  const name = match[1]!;
+  let position = name.length;
   const labels: Record<string, string> = {};
-  if (line[i] === '{') {
-    i++;
+  if (line[position] === '{') {
+    position++;
     for (;;) {
-      while (line[i] === ' ' || line[i] === ',') i++;
-      if (line[i] === '}') {
-        i++;
+      while (line[position] === ' ' || line[position] === ',') position++;
+      if (line[position] === '}') {
+        position++;
         break;
       }
-      const key = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(line.slice(i, i + 200))?.[0];
-      if (!key || line[i + key.length] !== '=' || line[i + key.length + 1] !== '"') return undefined;
-      i += key.length + 2;
+      const key = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(line.slice(position, position + 200))?.[0];
+      if (!key || line[position + key.length] !== '=' || line[position + key.length + 1] !== '"') return undefined;
+      position += key.length + 2;
       let value = '';
       for (;;) {
-        const c = line[i++];
-        if (c === undefined) return undefined;
-        if (c === '"') break;
-        if (c === '\\') {
-          const e = line[i++];
-          value += e === 'n' ? '\n' : (e ?? '');
-        } else value += c;
+        const char = line[position++];
+        if (char === undefined) return undefined;
+        if (char === '"') break;
+        if (char === '\\') {
+          const escaped = line[position++];
+          value += escaped === 'n' ? '\n' : (escaped ?? '');
+        } else value += char;
       }
       labels[key] = value;
     }
   }
-  const rest = line.slice(i).trim().split(/\s+/)[0];
+  const rest = line.slice(position).trim().split(/\s+/)[0];
   if (rest === undefined || rest === '') return undefined;
   const value = rest === '+Inf' ? Infinity : rest === '-Inf' ? -Infinity : Number(rest);
   if (Number.isNaN(value) && rest !== 'NaN') return undefined;

@@ -24,28 +24,45 @@ export interface GatewayState {
   previous: Map<string, PreviousPair>;
 }
 
-const PAIR_NAMES = new Set<string>(Object.values(PAIR_METRICS).map((m) => m.name));
+const PAIR_NAMES = new Set<string>(Object.values(PAIR_METRICS).map((metric) => metric.name));
 
 export async function readGatewayState(samples: AsyncIterable<Sample>, job: string): Promise<GatewayState> {
   const groups: Record<string, string>[] = [];
   const previous = new Map<string, PreviousPair>();
-  for await (const s of samples) {
-    if (s.name === 'push_time_seconds') {
+  for await (const sample of samples) {
+    if (sample.name === 'push_time_seconds') {
       // The gateway adds instance="" to groups whose key has no instance; it is not part of the key.
-      const { instance, ...key } = s.labels;
-      groups.push(instance ? s.labels : key);
+      const { instance, ...key } = sample.labels;
+      groups.push(instance ? sample.labels : key);
       continue;
     }
-    if (!PAIR_NAMES.has(s.name)) continue;
-    const l = s.labels;
-    if (l.job !== job || !l.source_node || !l.destination_node || (l.protocol !== 'tcp' && l.protocol !== 'udp') || !Number.isFinite(s.value)) continue;
-    const k = previousKey(l.source_node, l.destination_node, l.protocol);
-    let p = previous.get(k);
-    if (!p) previous.set(k, (p = { source: l.source_node, destination: l.destination_node, protocol: l.protocol, timestamp: NaN, values: {} }));
-    p.values[s.name] = s.value;
-    if (s.name === PAIR_METRICS.timestamp.name) p.timestamp = s.value;
+    if (!PAIR_NAMES.has(sample.name)) continue;
+    const labels = sample.labels;
+    if (
+      labels.job !== job ||
+      !labels.source_node ||
+      !labels.destination_node ||
+      (labels.protocol !== 'tcp' && labels.protocol !== 'udp') ||
+      !Number.isFinite(sample.value)
+    )
+      continue;
+    const key = previousKey(labels.source_node, labels.destination_node, labels.protocol);
+    let pair = previous.get(key);
+    if (!pair)
+      previous.set(
+        key,
+        (pair = {
+          source: labels.source_node,
+          destination: labels.destination_node,
+          protocol: labels.protocol,
+          timestamp: NaN,
+          values: {},
+        }),
+      );
+    pair.values[sample.name] = sample.value;
+    if (sample.name === PAIR_METRICS.timestamp.name) pair.timestamp = sample.value;
   }
-  for (const [k, p] of previous) if (!Number.isFinite(p.timestamp)) previous.delete(k); // no freshness, no trust
+  for (const [key, pair] of previous) if (!Number.isFinite(pair.timestamp)) previous.delete(key); // no freshness, no trust
   return { groups, previous };
 }
 

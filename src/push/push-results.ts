@@ -42,7 +42,10 @@ export async function pushResults(gateway: Pushgateway, publication: Publication
       out.errors.push(error instanceof PushError ? error : new PushError('push', what, String(error), { cause: error }));
     }
   };
-  const groupOf = (node: string): GroupLabels => [['job', job], ['source_node', node]];
+  const groupOf = (node: string): GroupLabels => [
+    ['job', job],
+    ['source_node', node],
+  ];
   // A small pool of its own rather than p-map: four workers over one queue, each PUT's failure already
   // caught by `attempt`, so a library would add a dependency and nothing else.
   const queue = [...sources.entries()];

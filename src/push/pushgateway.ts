@@ -26,8 +26,8 @@ export interface Pushgateway {
   samples(): AsyncGenerator<Sample>;
 }
 
-export function pushgateway(o: PushgatewayOptions): Pushgateway {
-  const base = o.url.replace(/\/+$/, '');
+export function pushgateway(options: PushgatewayOptions): Pushgateway {
+  const base = options.url.replace(/\/+$/, '');
   const describe = (group: GroupLabels) => `${base}${groupPath(group)}`;
 
   // The retry loop stays hand-written rather than p-retry: a 4xx must end it at once with the gateway's
@@ -35,13 +35,13 @@ export function pushgateway(o: PushgatewayOptions): Pushgateway {
   // that tests do not wait.
   async function request(operation: string, target: string, url: string, init: Omit<HttpRequest, 'idleTimeoutMs'>): Promise<HttpResponse> {
     let last = '';
-    for (let attempt = 0; attempt <= o.retries; attempt++) {
-      if (attempt > 0) await o.sleep(Math.min(500 * 2 ** (attempt - 1), 4000));
+    for (let attempt = 0; attempt <= options.retries; attempt++) {
+      if (attempt > 0) await options.sleep(Math.min(500 * 2 ** (attempt - 1), 4000));
       let res: HttpResponse;
       try {
-        res = await o.http(url, { ...init, headers: { ...o.headers, ...init.headers }, idleTimeoutMs: o.timeoutMs });
-      } catch (e) {
-        const err = e as Error & { code?: string };
+        res = await options.http(url, { ...init, headers: { ...options.headers, ...init.headers }, idleTimeoutMs: options.timeoutMs });
+      } catch (error) {
+        const err = error as Error & { code?: string };
         last = err.name === 'TimeoutError' ? err.message : err.code ? `${err.code} (${err.message})` : err.message;
         continue;
       }
@@ -51,7 +51,7 @@ export function pushgateway(o: PushgatewayOptions): Pushgateway {
       if (res.status < 500 && res.status !== 429) throw new PushError(operation, target, last);
     }
     // With no retries allowed there is nothing to count.
-    throw new PushError(operation, target, o.retries === 0 ? last : `${last} (after ${o.retries + 1} attempts)`);
+    throw new PushError(operation, target, options.retries === 0 ? last : `${last} (after ${options.retries + 1} attempts)`);
   }
 
   return {

@@ -29,7 +29,7 @@ export interface CycleDeps {
   pushgateway?: Pushgateway;
   /** Aborts running tests (SIGTERM); what completed is still pushed. */
   signal?: AbortSignal;
-  onEvent?: (e: ScheduleEvent) => void;
+  onEvent?: (error: ScheduleEvent) => void;
   /** Called once with the planned tests, before the first starts. */
   onPlan?: (pairs: readonly Pair[]) => void;
 }
@@ -77,8 +77,8 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
 
 async function discover(config: RunConfig, { discover, log }: CycleDeps): Promise<Server[]> {
   const servers = await discover();
-  log.info({ servers: servers.length, nodes: servers.map((s) => s.node) }, 'servers discovered');
-  if (config.mode === 'star' && !servers.some((s) => s.node === config.sourceNode)) {
+  log.info({ servers: servers.length, nodes: servers.map((server) => server.node) }, 'servers discovered');
+  if (config.mode === 'star' && !servers.some((server) => server.node === config.sourceNode)) {
     log.warn({ source_node: config.sourceNode }, 'the source node has no server pod; testing from it anyway');
   }
   return servers;
@@ -117,7 +117,7 @@ function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt:
 /** Pushes the report's results (and the earlier ones to keep); sets `pushed` and, on errors, the exit code. */
 async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, report: CycleReport, earlier?: GatewayState): Promise<void> {
   const { servers, results, startedAt, endedAt } = report;
-  const live = new Set(servers.map((s) => s.node));
+  const live = new Set(servers.map((server) => server.node));
   if (config.mode === 'star' && config.sourceNode) live.add(config.sourceNode);
   let state: GatewayState;
   try {
@@ -134,7 +134,12 @@ async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, rep
   const sources = sourceRegistries(results, carried);
   const run = runRegistry(results, { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length });
   const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: live, existing: state.groups, emptied });
-  report.pushed = { groups: out.pushed.length, deleted: out.deleted, errors: out.errors.map((e) => e.message), carried: carried.length };
+  report.pushed = {
+    groups: out.pushed.length,
+    deleted: out.deleted,
+    errors: out.errors.map((error) => error.message),
+    carried: carried.length,
+  };
   for (const node of out.deleted) log.info({ source_node: node }, 'deleted the Pushgateway group of a node that is gone');
   for (const error of out.errors) log.error({ err: error.message }, 'push failed');
   if (out.errors.length > 0) report.exitCode = 1;

@@ -6,10 +6,10 @@ import { parseResult } from '../iperf/parse-result.ts';
 // One test, end to end: arguments → run the client where the deployment runs it → classify.
 // Like a blackbox_exporter probe, it never throws for a failed test: the failure is a value.
 
-export function pairTester(runner: ClientRunner, o: IperfOptions) {
-  const timeoutMs = testTimeoutMs(o);
+export function pairTester(runner: ClientRunner, options: IperfOptions) {
+  const timeoutMs = testTimeoutMs(options);
   return async (pair: Pair, signal: AbortSignal): Promise<TestOutcome> => {
-    const out = await runner(pair, clientArgs(pair, o), { timeoutMs, signal });
+    const out = await runner(pair, clientArgs(pair, options), { timeoutMs, signal });
     return parseResult(out, pair.protocol);
   };
 }

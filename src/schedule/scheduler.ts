@@ -46,7 +46,12 @@ type Unstamped<Result> = Result extends unknown ? Omit<Result, 'pair' | 'attempt
 type Settlement = Unstamped<PairResult>;
 
 /** Resolves with one result per pair, in the order of `pairs`. Rejects only on a bug. */
-export function runSchedule(pairs: readonly Pair[], opts: ScheduleOptions, deps: ScheduleDeps, signal?: AbortSignal): Promise<PairResult[]> {
+export function runSchedule(
+  pairs: readonly Pair[],
+  opts: ScheduleOptions,
+  deps: ScheduleDeps,
+  signal?: AbortSignal,
+): Promise<PairResult[]> {
   return new Promise((resolve, reject) => new Schedule(pairs, opts, deps, signal, resolve, reject).pump());
 }
 
@@ -58,16 +63,14 @@ function indexNodes(pairs: readonly Pair[]): { jobs: Job[]; nodes: number } {
     if (found === undefined) indexOf.set(node, (found = indexOf.size));
     return found;
   };
-  const jobs = pairs.map(
-    (pair, position): Job => ({
-      index: position,
-      sender: index(pair.source.node),
-      receiver: index(pair.destination.node),
-      attempts: 0,
-      notBefore: 0,
-      state: 'pending',
-    }),
-  );
+  const jobs = pairs.map((pair, position): Job => ({
+    index: position,
+    sender: index(pair.source.node),
+    receiver: index(pair.destination.node),
+    attempts: 0,
+    notBefore: 0,
+    state: 'pending',
+  }));
   return { jobs, nodes: indexOf.size };
 }
 
@@ -99,7 +102,7 @@ class Schedule {
     const { jobs, nodes } = indexNodes(pairs);
     this.jobs = jobs;
     this.unsettled = jobs.length;
-    this.results = new Array(pairs.length);
+    this.results = new Array<PairResult | undefined>(pairs.length);
     this.queues = new SenderQueues(jobs, nodes);
     this.occupancy = new NodeOccupancy(nodes, opts.exclusive);
     this.stop = stopSignal(this.clock, opts.deadline, caller, this.timers.signal);
@@ -154,14 +157,14 @@ class Schedule {
     this.inFlight++;
     const startedAt = this.clock.now();
     this.deps.onEvent?.({ type: 'start', index: job.index, pair, at: startedAt, attempt: job.attempts });
-    let outcome: Promise<TestOutcome>;
-    try {
-      outcome = this.deps.runTest(pair, this.stop.signal);
-    } catch (error) {
-      outcome = Promise.reject(error);
-    }
-    outcome
-      .catch((error: unknown): TestOutcome => ({ ok: false, kind: 'exec', message: error instanceof Error ? error.message : String(error) }))
+    // An async wrapper runs the test at once and turns a synchronous throw into a rejection.
+    const attempt = async () => this.deps.runTest(pair, this.stop.signal);
+    attempt()
+      .catch((error: unknown): TestOutcome => ({
+        ok: false,
+        kind: 'exec',
+        message: error instanceof Error ? error.message : String(error),
+      }))
       .then((result) => this.finish(job, result, startedAt))
       .catch(this.reject);
   }
@@ -208,7 +211,7 @@ class Schedule {
   }
 
   private settle(job: Job, result: Settlement): void {
-    this.results[job.index] = { ...result, pair: this.pairs[job.index]!, attempts: job.attempts } as PairResult;
+    this.results[job.index] = { ...result, pair: this.pairs[job.index]!, attempts: job.attempts };
     this.unsettled--;
   }
 
