@@ -7,8 +7,7 @@ import { configFromRaw, runCommand } from './cli/run-command.ts';
 import { labOptions } from './lab/options.ts';
 import type { RawRunOptions } from './config/run-config.ts';
 import { ConfigError } from './errors/config-error.ts';
-import { DiscoveryError } from './errors/discovery-error.ts';
-import { PushError } from './errors/push-error.ts';
+import { OperationError } from './errors/operation-error.ts';
 import { buildInfo } from './build-info.ts';
 import { interactiveTable } from './cli/interactive.ts';
 
@@ -57,7 +56,7 @@ async function guarded(level: string, body: (log: Logger) => Promise<number>): P
     if (error instanceof ConfigError) {
       process.stderr.write(`iperf3-monitor: ${error.message}\n`);
       process.exitCode = 2;
-    } else if (error instanceof DiscoveryError || error instanceof PushError) {
+    } else if (error instanceof OperationError) {
       log.error({ operation: error.operation, target: error.target }, error.message);
       process.exitCode = 1;
     } else {
