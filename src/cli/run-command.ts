@@ -7,7 +7,7 @@ import { parseTargets } from '../discovery/targets-file.ts';
 import { localRunner } from '../exec/local-runner.ts';
 import { pushgateway } from '../push/pushgateway.ts';
 import { nodeHttp, pushHeaders } from './push-transport.ts';
-import { runCycle, planCycle } from '../run/cycle.ts';
+import { runCycle, planCycle, type CycleReport } from '../run/cycle.ts';
 import { systemClock } from '../schedule/clock.ts';
 import { jsonReport } from '../output/json-report.ts';
 import { renderMatrix } from '../output/matrix.ts';
@@ -40,7 +40,11 @@ export function configFromRaw(raw: RawRunOptions, env: Record<string, string | u
   });
 }
 
-export async function runCommand(config: RunConfig, io: RunIo): Promise<number> {
+/**
+ * `gate`: what `verify` adds — called with the finished cycle's report (after the output is written);
+ * its exit code applies when the run itself succeeded.
+ */
+export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: CycleReport) => Promise<number>): Promise<number> {
   const { log } = io;
   const startedAt = systemClock.now();
   let discover: () => Promise<Server[]>;
@@ -111,11 +115,12 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
   );
   if (config.output === 'json') io.stdout.write(jsonReport(report));
   else if (config.output === 'table') io.stdout.write(renderMatrix(report, !!io.stdout.isTTY));
+  const gateCode = gate ? await gate(report) : 0;
   if (report.exitCode === 0 && io.signal.aborted) {
     // Stopped from outside (the Job's deadline, Ctrl-C): what completed was pushed; say how we ended.
     const signal = String(io.signal.reason);
     log.warn({ signal }, 'cycle stopped by a signal; completed results were pushed');
     return signal === 'SIGINT' ? 130 : 143;
   }
-  return report.exitCode;
+  return report.exitCode || gateCode;
 }
