@@ -4,6 +4,9 @@ import { runOptions } from './cli/run-options.ts';
 import { envArgs } from './cli/argv-env.ts';
 import { configFromRaw, runCommand } from './cli/run-command.ts';
 import { labOptions } from './cli/lab-options.ts';
+import { verifyOptions } from './cli/verify-options.ts';
+import { buildVerifyConfig, type RawVerifyOptions } from './verify/verify-config.ts';
+import { BaselineError } from './errors/baseline-error.ts';
 import type { RawRunOptions } from './config/run-config.ts';
 import { ConfigError } from './errors/config-error.ts';
 import { DiscoveryError } from './errors/discovery-error.ts';
@@ -11,16 +14,21 @@ import { PushError } from './errors/push-error.ts';
 
 // The entry file: the only place that touches process (argv, env, signals, exit code). It builds
 // the edges and runs one command. Exit codes: 0 the cycle ran (failed pairs are data), 1 a
-// run-level failure (discovery, push), 2 invalid configuration.
+// run-level failure (discovery, push, baseline), 2 invalid configuration, 3 `verify`: a pair failed the gate.
 
 const env = process.env;
 const argv = process.argv.slice(2);
 // yargs keeps its option table behind an untyped getOptions(); the names come from one definition.
-const runTable = (runOptions(yargs()) as unknown as { getOptions(): { key: object; boolean: string[] } }).getOptions();
+type OptionTable = { getOptions(): { key: object; boolean: string[] } };
+const tables: Record<string, ReturnType<OptionTable['getOptions']>> = {
+  run: (runOptions(yargs()) as unknown as OptionTable).getOptions(),
+  verify: (verifyOptions(runOptions(yargs())) as unknown as OptionTable).getOptions(),
+};
 // Environment fallbacks go right after the command word, so that flags on the command line win.
 let withEnv = argv;
 try {
-  if (argv[0] === 'run') withEnv = ['run', ...envArgs(Object.keys(runTable.key), new Set(runTable.boolean), env), ...argv.slice(1)];
+  const table = tables[argv[0] ?? ''];
+  if (table) withEnv = [argv[0]!, ...envArgs(Object.keys(table.key), new Set(table.boolean), env), ...argv.slice(1)];
 } catch (e) {
   process.stderr.write(`iperf3-monitor: ${(e as Error).message}\n`);
   process.exit(2);
@@ -46,7 +54,7 @@ async function guarded(level: string | undefined, body: (log: Awaited<ReturnType
     if (e instanceof ConfigError) {
       process.stderr.write(`iperf3-monitor: ${e.message}\n`);
       process.exitCode = 2;
-    } else if (e instanceof DiscoveryError || e instanceof PushError) {
+    } else if (e instanceof DiscoveryError || e instanceof PushError || e instanceof BaselineError) {
       log.error({ operation: e.operation, target: e.target }, e.message);
       process.exitCode = 1;
     } else {
@@ -70,6 +78,21 @@ await yargs(withEnv)
       }),
   )
   .command(
+    'verify',
+    'Run one cycle like run, then pass or fail every pair against bandwidth floors; write JUnit and Markdown reports; exit 3 when a pair fails',
+    (y) =>
+      verifyOptions(runOptions(y)).epilog(
+        'Exit codes: 0 every pair passed, 3 a pair failed the gate (below a floor, its test failed, or not tested), 1 a run-level failure (discovery, push, baseline), 2 invalid configuration. Every option can also be set as IPERF3_MONITOR_<OPTION>; flags win.',
+      ),
+    (args) =>
+      guarded(interactiveTable(args.output) && !levelGiven ? 'warn' : args.logLevel, async (log) => {
+        const config = configFromRaw(args as unknown as RawRunOptions, env);
+        const verify = buildVerifyConfig(args as unknown as RawVerifyOptions, { pushgateway: config.push !== undefined });
+        const { verifyCommand } = await import('./cli/verify-command.ts');
+        return verifyCommand(config, verify, { stdout: process.stdout, stderr: process.stderr, log, signal: abort.signal });
+      }),
+  )
+  .command(
     'lab <action>',
     'Build (up) or remove (down) a local lab: network-namespace nodes with shaped links, an iperf3 server in each, a Pushgateway (needs root)',
     (y) => labOptions(y.positional('action', { choices: ['up', 'down'] as const, describe: 'up or down' })),
@@ -82,7 +105,7 @@ await yargs(withEnv)
     (args) =>
       guarded('info', async (log) => (await import('./cli/lab-command.ts')).demoCommand(args, { log, stdout: process.stdout, signal: abort.signal })),
   )
-  .demandCommand(1, 'Name a command: run, lab or demo.')
+  .demandCommand(1, 'Name a command: run, verify, lab or demo.')
   .parserConfiguration({ 'duplicate-arguments-array': false })
   .strict()
   .fail((msg, err) => {

@@ -57,7 +57,7 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
     { args: () => ['run', ...star(), '--concurrency'], stderr: "iperf3-monitor: Not enough arguments following: concurrency\nRun 'iperf3-monitor <command> --help' to see the options.\n" },
     { args: () => [...['run', ...star()], '--pushgateway-token', 't'], stderr: 'iperf3-monitor: --pushgateway-username/-password/-token/-ca-file need --pushgateway\n' },
     { args: () => ['run', '--bogus'], stderr: `iperf3-monitor: Unknown argument: bogus\n${usageHint}` },
-    { args: () => [], stderr: `iperf3-monitor: Name a command: run, lab or demo.\n${usageHint}` },
+    { args: () => [], stderr: `iperf3-monitor: Name a command: run, verify, lab or demo.\n${usageHint}` },
     // Environment fallbacks are validated the same way.
     { args: () => ['run'], env: { IPERF3_MONITOR_CONCURRENCY: '0' }, stderr: 'iperf3-monitor: --concurrency must be an integer from 1 to 10000, got "0"\n' },
     { args: () => ['run'], env: { IPERF3_MONITOR_MODE: 'ring' }, stderr: 'iperf3-monitor: --mode must be one of mesh, star, got "ring"\n' },
@@ -145,7 +145,7 @@ describe('--help and --dry-run', () => {
   test('--help names the commands', async () => {
     const r = await runCli(['--help']);
     assert.equal(r.code, 0);
-    for (const c of ['run', 'lab <action>', 'demo']) assert.match(r.stdout, new RegExp(`iperf3-monitor ${c} `));
+    for (const c of ['run', 'verify', 'lab <action>', 'demo']) assert.match(r.stdout, new RegExp(`iperf3-monitor ${c} `));
   });
 
   test('--dry-run prints the mesh plan in rotation order and tests nothing', async () => {
