@@ -36,7 +36,7 @@ try {
 
 // On a terminal the progress line and the matrix say what per-test info lines would; keep warnings.
 const levelGiven = withEnv.some((a) => a === '--log-level' || a.startsWith('--log-level='));
-const interactiveTable = (output: unknown) => !!process.stderr.isTTY && output === 'table';
+const interactiveTable = (output: unknown) => !!process.stderr.isTTY && [output].flat()[0] === 'table';
 
 const abort = new AbortController();
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {

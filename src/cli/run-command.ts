@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { buildRunConfig, type RawRunOptions, type RunConfig } from '../config/run-config.ts';
 import type { Server } from '../model/types.ts';
@@ -12,6 +12,7 @@ import { systemClock } from '../schedule/clock.ts';
 import { jsonReport } from '../output/json-report.ts';
 import { renderMatrix } from '../output/matrix.ts';
 import { renderPlan } from '../output/plan.ts';
+import { htmlReport } from '../output/html-report.ts';
 import { progressLine } from '../output/progress.ts';
 import { ConfigError } from '../errors/config-error.ts';
 
@@ -115,6 +116,7 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
   );
   if (config.output === 'json') io.stdout.write(jsonReport(report));
   else if (config.output === 'table') io.stdout.write(renderMatrix(report, !!io.stdout.isTTY));
+  const outputCode = config.output === 'html' ? writeHtml(config.outputFile!, report, io) : 0;
   const gateCode = gate ? await gate(report) : 0;
   if (report.exitCode === 0 && io.signal.aborted) {
     // Stopped from outside (the Job's deadline, Ctrl-C): what completed was pushed; say how we ended.
@@ -122,5 +124,18 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
     log.warn({ signal }, 'cycle stopped by a signal; completed results were pushed');
     return signal === 'SIGINT' ? 130 : 143;
   }
-  return report.exitCode || gateCode;
+  return report.exitCode || outputCode || gateCode;
+}
+
+/** `--output html FILE`: the page, and one line on stdout saying where it is. A write failure is logged and exits 1 (the results were pushed). */
+function writeHtml(file: string, report: CycleReport, io: RunIo): number {
+  try {
+    writeFileSync(file, htmlReport(report));
+  } catch (e) {
+    io.log.error({ err: (e as Error).message }, `--output html ${file}: cannot write the page`);
+    return 1;
+  }
+  const ok = report.results.filter((x) => x.status === 'success').length;
+  io.stdout.write(`wrote ${file}: ${report.results.length} tests, ${ok} ok, ${report.results.length - ok} not ok\n`);
+  return 0;
 }

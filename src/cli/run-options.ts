@@ -65,7 +65,14 @@ export function runOptions<T>(y: Argv<T>) {
     .option('pushgateway-token', { type: 'string', requiresArg: true, group: 'Push:', describe: 'Bearer token (prefer the env var or the -file option)' })
     .option('pushgateway-token-file', { type: 'string', requiresArg: true, group: 'Push:', describe: 'File holding a bearer token' })
     .option('pushgateway-ca-file', { type: 'string', requiresArg: true, group: 'Push:', describe: 'CA bundle (PEM) that signs the Pushgateway certificate' })
-    .option('output', { type: 'string', requiresArg: true, group: 'Output:', default: 'table', describe: 'table: matrix on stdout; json: one document with every result; none' })
+    .option('output', {
+      type: 'array',
+      string: true,
+      requiresArg: true,
+      group: 'Output:',
+      default: 'table',
+      describe: 'table: matrix on stdout; json: one document with every result; html FILE: a self-contained page with the colour matrix (no network fetches); none',
+    })
     .option('dry-run', { type: 'boolean', group: 'Output:', default: false, describe: 'Discover and print the planned tests in schedule order; test nothing' })
     .option('log-level', { type: 'string', requiresArg: true, group: 'Output:', default: 'info', describe: 'trace, debug, info, warn, error, fatal or silent; logs go to stderr (a terminal showing the table gets warnings only unless this is set)' });
 }

@@ -40,7 +40,9 @@ export interface RunConfig {
   maxResultAgeS: number;
   push?: PushConfig;
   job: string;
-  output: 'table' | 'json' | 'none';
+  output: 'table' | 'json' | 'none' | 'html';
+  /** The page `--output html FILE` writes. */
+  outputFile?: string;
   dryRun: boolean;
   logLevel: string;
 }
@@ -80,7 +82,8 @@ export interface RawRunOptions {
   pushgatewayToken?: string;
   pushgatewayTokenFile?: string;
   pushgatewayCaFile?: string;
-  output: string;
+  /** `--output` is an array so that `--output html FILE` can carry its file. */
+  output: string | string[];
   dryRun: boolean;
   logLevel: string;
 }
@@ -102,7 +105,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: ConfigFiles): RunConfig {
   const mode = oneOf('mode', raw.mode, ['mesh', 'star'] as const);
-  const output = oneOf('output', raw.output, ['table', 'json', 'none'] as const);
+  const { output, outputFile } = outputOption(raw.output);
   const logLevel = oneOf('log-level', raw.logLevel, LOG_LEVELS);
 
   const port = int('port', raw.port, 1, 65535);
@@ -221,6 +224,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
   };
   if (clientCommand) config.clientCommand = clientCommand;
   if (sourceNode !== undefined) config.sourceNode = sourceNode;
+  if (outputFile !== undefined) config.outputFile = outputFile;
   if (deadline > 0) config.deadlineS = deadline;
   if (push) config.push = push;
   return config;
@@ -233,6 +237,20 @@ export function readSecretFile(flag: string, path: string, files: ConfigFiles): 
   } catch (e) {
     throw new ConfigError(`--${flag} ${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, flag);
   }
+}
+
+/** `--output KIND` or `--output html FILE` (from the environment: "html FILE" in one value). */
+function outputOption(value: string | string[]): { output: RunConfig['output']; outputFile?: string } {
+  let words = [value].flat();
+  const spaced = words.length === 1 ? /^(\S+)\s+(.+)$/.exec(words[0]!) : null;
+  if (spaced) words = [spaced[1]!, spaced[2]!];
+  const output = oneOf('output', words[0] ?? '', ['table', 'json', 'none', 'html'] as const);
+  if (output === 'html') {
+    if (words.length !== 2 || !words[1]) throw new ConfigError(`--output html needs the file to write, e.g. --output html report.html, got ${JSON.stringify(words.join(' '))}`, 'output');
+    return { output, outputFile: words[1] };
+  }
+  if (words.length > 1) throw new ConfigError(`--output ${output} takes no file, got ${JSON.stringify(words.join(' '))}`, 'output');
+  return { output };
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

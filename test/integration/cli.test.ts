@@ -39,7 +39,7 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
     { args: () => ['run', '--duration', '-5'], stderr: 'iperf3-monitor: --duration must be an integer from 1 to 86400, got "-5"\n' },
     { args: () => ['run', '--deadline=-1'], stderr: 'iperf3-monitor: --deadline must be a number ≥ 0, got "-1"\n' },
     { args: () => ['run', '--protocols', 'tcp,sctp'], stderr: 'iperf3-monitor: --protocols must be a comma-separated list of tcp and udp, got "tcp,sctp"\n' },
-    { args: () => ['run', '--output', 'xml'], stderr: 'iperf3-monitor: --output must be one of table, json, none, got "xml"\n' },
+    { args: () => ['run', '--output', 'xml'], stderr: 'iperf3-monitor: --output must be one of table, json, none, html, got "xml"\n' },
     { args: () => ['run', '--pushgateway', 'gateway:9091'], stderr: 'iperf3-monitor: --pushgateway must be an http(s) URL, got "gateway:9091"\n' },
     {
       args: () => ['run', '--targets', targets, '--client-command', 'ssh host iperf3'],
