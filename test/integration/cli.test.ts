@@ -61,6 +61,8 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
     // Environment fallbacks are validated the same way.
     { args: () => ['run'], env: { IPERF3_MONITOR_CONCURRENCY: '0' }, stderr: 'iperf3-monitor: --concurrency must be an integer from 1 to 10000, got "0"\n' },
     { args: () => ['run'], env: { IPERF3_MONITOR_MODE: 'ring' }, stderr: 'iperf3-monitor: --mode must be one of mesh, star, got "ring"\n' },
+    { args: () => ['verify'], env: { IPERF3_MONITOR_MIN_TCP_MBPS: 'fast' }, stderr: 'iperf3-monitor: --min-tcp-mbps must be a number of Mbit/s > 0, got "fast"\n' },
+    { args: () => ['run', '--output', 'html'], stderr: 'iperf3-monitor: --output html needs the file to write, e.g. --output html report.html, got "html"\n' },
     { args: () => ['run'], env: { IPERF3_MONITOR_DURATION: 'NaN' }, stderr: 'iperf3-monitor: --duration must be an integer from 1 to 86400, got "NaN"\n' },
     {
       args: () => ['run'],
