@@ -60,7 +60,7 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
     }
     const servers = parseTargets(text, d.file, config.port);
     discover = async () => servers;
-    runner = localRunner(config.clientCommand ?? [config.iperf3]);
+    runner = localRunner(config.clientCommand ?? [config.iperf3], clientEnv(config));
   } else {
     ({ discover, runner } = (await import('./kubernetes-edges.ts')).kubernetesEdges(d, config));
   }
@@ -138,4 +138,9 @@ function writeHtml(file: string, report: CycleReport, io: RunIo): number {
   const ok = report.results.filter((x) => x.status === 'success').length;
   io.stdout.write(`wrote ${file}: ${report.results.length} tests, ${ok} ok, ${report.results.length - ok} not ok\n`);
   return 0;
+}
+
+/** What the runner adds to a local client's environment: the iperf3 password, never its argv. */
+export function clientEnv(config: RunConfig): Record<string, string> | undefined {
+  return config.auth?.password !== undefined ? { IPERF3_PASSWORD: config.auth.password } : undefined;
 }

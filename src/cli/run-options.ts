@@ -55,6 +55,19 @@ export function runOptions<T>(y: Argv<T>) {
     .option('port', { type: 'string', requiresArg: true, group: 'iperf3:', default: '5201', describe: 'Server port (static targets may set their own)' })
     .option('connect-timeout', { type: 'string', requiresArg: true, group: 'iperf3:', default: '3', describe: 'Seconds to wait for the control connection (iperf3 --connect-timeout)' })
     .option('busy-retries', { type: 'string', requiresArg: true, group: 'iperf3:', default: '3', describe: 'Retries, with backoff (1 s, 2 s, 4 s, …), of a test whose server is busy with another client or refuses the connection (restarting)' })
+    .option('auth-username', { type: 'string', requiresArg: true, group: 'iperf3:', describe: 'User name for servers that require iperf3 RSA authentication (iperf3 --username)' })
+    .option('auth-public-key', {
+      type: 'string',
+      requiresArg: true,
+      group: 'iperf3:',
+      describe: "The servers' RSA public key (PEM) where the client runs (iperf3 --rsa-public-key-path); with pods/exec, a path in the server pod",
+    })
+    .option('auth-password-file', {
+      type: 'string',
+      requiresArg: true,
+      group: 'iperf3:',
+      describe: "File holding the password; handed to iperf3 as IPERF3_PASSWORD, never on a command line [default: the client's own IPERF3_PASSWORD]",
+    })
     .option('pushgateway', { type: 'string', requiresArg: true, group: 'Push:', describe: 'Pushgateway URL; one group per source node {job, source_node} [default: do not push]' })
     .option('job', { type: 'string', requiresArg: true, group: 'Push:', default: 'iperf3-monitor', describe: 'The job label of the pushed groups' })
     .option('push-timeout', { type: 'string', requiresArg: true, group: 'Push:', default: '10', describe: 'Seconds per Pushgateway request' })

@@ -2,6 +2,7 @@ import type { Protocol } from '../model/types.ts';
 import type { IperfOptions } from '../iperf/client-args.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { splitWords } from '../exec/command-template.ts';
+import { buildIperfAuth, type IperfAuth, type RawAuthOptions } from './iperf-auth.ts';
 
 // The validated configuration of one run, and the one place that checks raw flags. Every message
 // names the flag (as typed on the command line) and the value that was given.
@@ -39,6 +40,8 @@ export interface RunConfig {
   /** Seconds a result of an untested pair survives in the Pushgateway. */
   maxResultAgeS: number;
   push?: PushConfig;
+  /** iperf3 RSA authentication (iperf.auth carries the non-secret half to the client's arguments). */
+  auth?: IperfAuth;
   job: string;
   output: 'table' | 'json' | 'none' | 'html';
   /** The page `--output html FILE` writes. */
@@ -48,7 +51,7 @@ export interface RunConfig {
 }
 
 /** Raw option values as yargs hands them over (numbers arrive as strings, so messages can quote them). */
-export interface RawRunOptions {
+export interface RawRunOptions extends RawAuthOptions {
   targets?: string;
   namespace?: string;
   allNamespaces?: boolean;
@@ -227,6 +230,11 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
   if (outputFile !== undefined) config.outputFile = outputFile;
   if (deadline > 0) config.deadlineS = deadline;
   if (push) config.push = push;
+  const auth = buildIperfAuth(raw, files, discovery.kind === 'kubernetes' && mode === 'mesh' && !clientCommand);
+  if (auth) {
+    config.auth = auth;
+    config.iperf.auth = { username: auth.username, publicKeyPath: auth.publicKeyPath };
+  }
   return config;
 }
 

@@ -9,6 +9,8 @@ export interface IperfOptions {
   parallel: number;
   udpBitrate: string;
   connectTimeoutS: number;
+  /** iperf3 RSA authentication: user name and the server's public key path (the password goes by env). */
+  auth?: { username: string; publicKeyPath: string };
 }
 
 export function clientArgs(pair: Pair, o: IperfOptions): string[] {
@@ -18,6 +20,7 @@ export function clientArgs(pair: Pair, o: IperfOptions): string[] {
   if (o.parallel > 1) args.push('-P', String(o.parallel));
   args.push('--connect-timeout', String(Math.round(o.connectTimeoutS * 1000)));
   if (pair.protocol === 'udp') args.push('-u', '-b', o.udpBitrate);
+  if (o.auth) args.push('--username', o.auth.username, '--rsa-public-key-path', o.auth.publicKeyPath);
   return args;
 }
 

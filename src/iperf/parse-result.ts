@@ -14,6 +14,9 @@ export function parseResult(p: ProcessOutcome, protocol: Protocol): TestOutcome 
 
   const doc = extractJson(p.stdout);
   if (!isObject(doc)) {
+    // iperf3 refuses to start a client with a user name but no password (IPERF3_PASSWORD) or no key.
+    const auth = /(you )?must specify (a )?username[^\n]*/i.exec(p.stderr);
+    if (auth) return { ok: false, kind: 'auth', message: `iperf3: ${auth[0].trim()} (IPERF3_PASSWORD is not set where the client runs, or the public key is unreadable)` };
     if (p.exitCode !== undefined && p.exitCode !== 0) {
       return { ok: false, kind: 'exit-code', message: `iperf3 exited with code ${p.exitCode}${tail(p.stderr || p.stdout)}` };
     }
@@ -24,6 +27,7 @@ export function parseResult(p: ProcessOutcome, protocol: Protocol): TestOutcome 
     if (/busy/i.test(e)) return { ok: false, kind: 'busy', message: e };
     if (/refused/i.test(e)) return { ok: false, kind: 'refused', message: e };
     if (/reset by peer|closed unexpectedly/i.test(e)) return { ok: false, kind: 'reset', message: e };
+    if (/authori[sz]ation failed|authenticat/i.test(e)) return { ok: false, kind: 'auth', message: `${e} (the server requires iperf3 authentication: check --auth-username, the password and the server's users file)` };
     return { ok: false, kind: 'iperf-error', message: e };
   }
   if (p.exitCode !== undefined && p.exitCode !== 0) {

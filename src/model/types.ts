@@ -43,7 +43,9 @@ export type FailureKind =
   | 'exit-code'
   | 'spawn'
   | 'exec'
-  | 'unreachable';
+  | 'unreachable'
+  /** The server requires iperf3's RSA authentication and the credentials were missing or wrong. */
+  | 'auth';
 
 /** Why a test was not run (or not finished): nothing is said about the path, so nothing is pushed. */
 export type SkipReason = 'deadline' | 'aborted';
