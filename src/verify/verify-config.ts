@@ -58,6 +58,7 @@ export function buildVerifyConfig(raw: RawVerifyOptions, run: { pushgateway: boo
   for (const [flag, v] of [['junit', raw.junit], ['markdown', raw.markdown]] as const) {
     if (v === '') throw new ConfigError(`--${flag} must name a file (or - for stdout), got ""`, flag);
   }
+  if (raw.junit === '-' && raw.markdown === '-') throw new ConfigError('--junit - and --markdown - would both write to stdout: send one of them to a file', 'junit');
   if (raw.junit !== undefined) config.junit = raw.junit;
   if (raw.markdown !== undefined) config.markdown = raw.markdown;
   return config;

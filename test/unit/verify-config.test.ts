@@ -33,6 +33,7 @@ const rejections: [string, Partial<RawVerifyOptions>, boolean, string][] = [
   ['--prometheus without a baseline to read', { prometheus: 'http://prom' }, false, '--prometheus is only read for the baseline: add --baseline-ratio and --baseline-source prometheus'],
   ['--push without a Pushgateway', { push: true }, false, '--push needs --pushgateway'],
   ['an empty report path', { junit: '' }, false, '--junit must name a file (or - for stdout), got ""'],
+  ['both reports on stdout', { junit: '-', markdown: '-' }, false, '--junit - and --markdown - would both write to stdout: send one of them to a file'],
 ];
 for (const [name, o, pushgateway, message] of rejections) {
   test(`verify rejects ${name}`, () => {
