@@ -5,6 +5,8 @@ import { runOptions } from './cli/run-options.ts';
 import { ENV_PREFIX, envArgs } from './cli/argv-env.ts';
 import { configFromRaw, runCommand } from './cli/run-command.ts';
 import { labOptions } from './lab/options.ts';
+import { verifyOptions } from './cli/verify-options.ts';
+import { buildVerifyConfig, type RawVerifyOptions } from './verify/verify-config.ts';
 import type { RawRunOptions } from './config/run-config.ts';
 import { ConfigError } from './errors/config-error.ts';
 import { OperationError } from './errors/operation-error.ts';
@@ -13,7 +15,7 @@ import { interactiveTable } from './cli/interactive.ts';
 
 // The entry file: the only place that touches process (argv, env, signals, exit code). It builds
 // the edges and runs one command. Exit codes: 0 the cycle ran (failed pairs are data), 1 a
-// run-level failure (discovery, push), 2 invalid configuration.
+// run-level failure (discovery, push, baseline), 2 invalid configuration, 3 `verify`: a pair failed the gate.
 
 type Logger = Awaited<ReturnType<typeof createLogger>>;
 
@@ -21,13 +23,18 @@ const env = process.env;
 const argv = process.argv.slice(2);
 
 // yargs keeps its option table behind an untyped getOptions(); the names come from one definition.
-const runTable = (runOptions(yargs()) as unknown as { getOptions(): { key: object; boolean: string[] } }).getOptions();
+type OptionTable = { getOptions(): { key: object; boolean: string[] } };
+const optionTables: Record<string, ReturnType<OptionTable['getOptions']>> = {
+  run: (runOptions(yargs()) as unknown as OptionTable).getOptions(),
+  verify: (verifyOptions(runOptions(yargs())) as unknown as OptionTable).getOptions(),
+};
 
 /** argv with the environment fallbacks right after the command word, so that flags on the command line win. */
 function withEnvironment(): string[] {
-  if (argv[0] !== 'run') return argv;
+  const table = optionTables[argv[0] ?? ''];
+  if (!table) return argv;
   try {
-    return ['run', ...envArgs(Object.keys(runTable.key), new Set(runTable.boolean), env), ...argv.slice(1)];
+    return [argv[0]!, ...envArgs(Object.keys(table.key), new Set(table.boolean), env), ...argv.slice(1)];
   } catch (error) {
     process.stderr.write(`iperf3-monitor: ${(error as Error).message}\n`);
     process.exit(2);
@@ -77,6 +84,10 @@ function usageMistake(message: string, error: Error | undefined): never {
 }
 
 const runEpilog = `Every option can also be set as ${ENV_PREFIX}<OPTION> (e.g. ${ENV_PREFIX}PUSHGATEWAY); flags win.`;
+const verifyDescription =
+  'Run one cycle like run, then pass or fail every pair against bandwidth floors; write JUnit and Markdown reports; exit 3 when a pair fails';
+const verifyEpilog = `Exit codes: 0 every pair passed, 3 a pair failed the gate (below a floor, its test failed, or not tested), \
+1 a run-level failure (discovery, push, baseline), 2 invalid configuration. ${runEpilog}`;
 const labDescription = `Build (up) or remove (down) a local lab: network-namespace nodes with shaped links, \
 an iperf3 server in each, a Pushgateway (needs root)`;
 const demoDescription =
@@ -96,6 +107,18 @@ await yargs(args)
       }),
   )
   .command(
+    'verify',
+    verifyDescription,
+    (parser) => verifyOptions(runOptions(parser)).epilog(verifyEpilog),
+    (options) =>
+      guarded(logLevelFor(options.output, options.logLevel), async (log) => {
+        const config = configFromRaw(options as unknown as RawRunOptions, env);
+        const verify = buildVerifyConfig(options as unknown as RawVerifyOptions, { pushgateway: config.push !== undefined });
+        const { verifyCommand } = await import('./cli/verify-command.ts');
+        return verifyCommand(config, verify, { stdout: process.stdout, stderr: process.stderr, log, signal: abort.signal });
+      }),
+  )
+  .command(
     'lab <action>',
     labDescription,
     (parser) => labOptions(parser.positional('action', { choices: ['up', 'down'] as const, describe: 'up or down' })),
@@ -111,7 +134,7 @@ await yargs(args)
         return demoCommand(options, { log, stdout: process.stdout, signal: abort.signal });
       }),
   )
-  .demandCommand(1, 'Name a command: run, lab or demo.')
+  .demandCommand(1, 'Name a command: run, verify, lab or demo.')
   .parserConfiguration({ 'duplicate-arguments-array': false })
   .strict()
   .fail(usageMistake)

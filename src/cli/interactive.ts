@@ -2,5 +2,6 @@
 // progress line runs during the cycle and info logs are left out (they would say the same).
 
 export function interactiveTable(stderr: { isTTY?: boolean }, output: unknown): boolean {
-  return !!stderr.isTTY && output === 'table';
+  // --output is an array option (html carries its file): the first word names the output.
+  return !!stderr.isTTY && [output].flat()[0] === 'table';
 }

@@ -25,11 +25,12 @@ export function kubernetesEdges(
       ...(discovery.container ? { container: discovery.container } : {}),
       ...(server ? { server } : {}),
     });
+  const env = config.auth?.password !== undefined ? { IPERF3_PASSWORD: config.auth.password } : undefined;
   const runner =
     config.mode === 'star'
-      ? localRunner([config.iperf3])
+      ? localRunner([config.iperf3], env)
       : config.clientCommand
-        ? localRunner(config.clientCommand)
+        ? localRunner(config.clientCommand, env)
         : kubernetesExecRunner(new Exec(kc), config.iperf3);
   return { discover, runner };
 }

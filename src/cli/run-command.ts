@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { buildRunConfig, type PushConfig, type RawRunOptions, type RunConfig } from '../config/run-config.ts';
 import type { Server } from '../model/types.ts';
@@ -13,6 +13,7 @@ import { systemClock } from '../schedule/clock.ts';
 import { jsonReport } from '../output/json-report.ts';
 import { renderMatrix } from '../output/matrix.ts';
 import { renderPlan } from '../output/plan.ts';
+import { htmlReport } from '../output/html-report.ts';
 import { progressLine } from '../output/progress.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { countByStatus } from '../model/count-results.ts';
@@ -46,7 +47,11 @@ export function configFromRaw(raw: RawRunOptions, env: Record<string, string | u
   );
 }
 
-export async function runCommand(config: RunConfig, io: RunIo): Promise<number> {
+/**
+ * `gate`: what `verify` adds — called with the finished cycle's report (after the output is written);
+ * its exit code applies when the run itself succeeded.
+ */
+export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: CycleReport) => Promise<number>): Promise<number> {
   const startedAt = systemClock.now();
   const { discover, runner } = await edgesFor(config);
   if (config.dryRun) {
@@ -74,13 +79,33 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
   logSummary(io.log, report);
   if (config.output === 'json') io.stdout.write(jsonReport(report));
   else if (config.output === 'table') io.stdout.write(renderMatrix(report, !!io.stdout.isTTY));
+  const outputCode = config.outputFile !== undefined ? writeHtml(config.outputFile, report, io) : 0;
+  const gateCode = gate ? await gate(report) : 0;
   if (report.exitCode === 0 && io.signal.aborted) {
     // Stopped from outside (the Job's deadline, Ctrl-C): what completed was pushed; say how we ended.
     const signal = String(io.signal.reason);
     io.log.warn({ signal }, 'cycle stopped by a signal; completed results were pushed');
     return signal === 'SIGINT' ? 130 : 143;
   }
-  return report.exitCode;
+  return report.exitCode || outputCode || gateCode;
+}
+
+/** `--output html FILE`: the page, and one line on stdout saying where it is. A write failure is logged and exits 1 (the results were pushed). */
+function writeHtml(file: string, report: CycleReport, io: RunIo): number {
+  try {
+    writeFileSync(file, htmlReport(report));
+  } catch (e) {
+    io.log.error({ err: (e as Error).message }, `--output html ${file}: cannot write the page`);
+    return 1;
+  }
+  const ok = countByStatus(report.results).success;
+  io.stdout.write(`wrote ${file}: ${report.results.length} tests, ${ok} ok, ${report.results.length - ok} not ok\n`);
+  return 0;
+}
+
+/** What the runner adds to a local client's environment: the iperf3 password, never its argv. */
+export function clientEnv(config: RunConfig): Record<string, string> | undefined {
+  return config.auth?.password !== undefined ? { IPERF3_PASSWORD: config.auth.password } : undefined;
 }
 
 /** Discovery and the client runner: a targets file and local processes, or the Kubernetes API. */
@@ -95,7 +120,7 @@ async function edgesFor(config: RunConfig): Promise<{ discover: () => Promise<Se
     throw new ConfigError(`--targets ${discovery.file}: cannot read: ${reason}`, 'targets');
   }
   const servers = parseTargets(text, discovery.file, config.port);
-  return { discover: () => Promise.resolve(servers), runner: localRunner(config.clientCommand ?? [config.iperf3]) };
+  return { discover: () => Promise.resolve(servers), runner: localRunner(config.clientCommand ?? [config.iperf3], clientEnv(config)) };
 }
 
 function pushgatewayFor(push: PushConfig): Pushgateway {

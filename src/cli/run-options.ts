@@ -42,7 +42,15 @@ const choice = <T extends string>(flag: string, group: string, choices: readonly
 
 export function runOptions<T>(parser: Argv<T>) {
   return pushOptions(iperfOptions(scheduleOptions(clientOptions(discoveryOptions(parser)))))
-    .option('output', choice('output', 'Output:', OUTPUTS, 'table', 'table: matrix on stdout; json: one document with every result; none'))
+    .option('output', {
+      type: 'array',
+      string: true,
+      requiresArg: true,
+      group: 'Output:',
+      default: 'table',
+      describe: `table: matrix on stdout; json: one document with every result; \
+html FILE: a self-contained page with the colour matrix (no network fetches); none`,
+    })
     .option('dry-run', {
       type: 'boolean',
       group: 'Output:',
@@ -114,7 +122,22 @@ function iperfOptions<T>(parser: Argv<T>) {
     .option('parallel', number(group, 1, 'Parallel streams per test (iperf3 -P)'))
     .option('udp-bitrate', text(group, 'UDP send rate in bits/s (iperf3 -b), e.g. 500M, 1G', '100M'))
     .option('port', number(group, 5201, 'Server port (static targets may set their own)'))
-    .option('connect-timeout', number(group, 3, 'Seconds to wait for the control connection (iperf3 --connect-timeout)'));
+    .option('connect-timeout', number(group, 3, 'Seconds to wait for the control connection (iperf3 --connect-timeout)'))
+    .option('auth-username', text(group, 'User name for servers that require iperf3 RSA authentication (iperf3 --username)'))
+    .option(
+      'auth-public-key',
+      text(
+        group,
+        "The servers' RSA public key (PEM) where the client runs (iperf3 --rsa-public-key-path); with pods/exec, a path in the server pod",
+      ),
+    )
+    .option(
+      'auth-password-file',
+      text(
+        group,
+        "File holding the password; handed to iperf3 as IPERF3_PASSWORD, never on a command line [default: the client's own IPERF3_PASSWORD]",
+      ),
+    );
 }
 
 function pushOptions<T>(parser: Argv<T>) {

@@ -2,6 +2,7 @@ import type { Protocol } from '../model/types.ts';
 import type { IperfOptions } from '../iperf/client-args.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { splitWords } from '../exec/command-template.ts';
+import { buildIperfAuth, type IperfAuth, type RawAuthOptions } from './iperf-auth.ts';
 
 // The validated configuration of one run, and the one place that checks raw flags. Every message
 // names the flag (as typed on the command line) and the value that was given.
@@ -39,8 +40,12 @@ export interface RunConfig {
   /** Seconds a result of an untested pair survives in the Pushgateway. */
   maxResultAgeS: number;
   push?: PushConfig;
+  /** iperf3 RSA authentication (iperf.auth carries the non-secret half to the client's arguments). */
+  auth?: IperfAuth;
   job: string;
-  output: 'table' | 'json' | 'none';
+  output: 'table' | 'json' | 'none' | 'html';
+  /** The page `--output html FILE` writes. */
+  outputFile?: string;
   dryRun: boolean;
   logLevel: string;
 }
@@ -52,7 +57,7 @@ export type NumberText = string | number;
  * Raw option values as yargs hands them over: a number option given on the command line or in the
  * environment arrives as the text given, so that a message can quote it exactly.
  */
-export interface RawRunOptions {
+export interface RawRunOptions extends RawAuthOptions {
   targets?: string;
   namespace?: string;
   allNamespaces?: boolean;
@@ -86,7 +91,8 @@ export interface RawRunOptions {
   pushgatewayToken?: string;
   pushgatewayTokenFile?: string;
   pushgatewayCaFile?: string;
-  output: string;
+  /** `--output` is an array so that `--output html FILE` can carry its file. */
+  output: string | string[];
   dryRun: boolean;
   logLevel: string;
 }
@@ -104,13 +110,13 @@ export interface ConfigFiles {
 }
 
 export const MODES = ['mesh', 'star'] as const;
-export const OUTPUTS = ['table', 'json', 'none'] as const;
+export const OUTPUTS = ['table', 'json', 'none', 'html'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: ConfigFiles): RunConfig {
   const mode = oneOf('mode', raw.mode, MODES);
-  const output = oneOf('output', raw.output, OUTPUTS);
+  const { output, outputFile } = outputOption(raw.output);
   const logLevel = oneOf('log-level', raw.logLevel, LOG_LEVELS);
   const port = int('port', raw.port, 1, 65535);
   const iperf: IperfOptions = {
@@ -127,6 +133,8 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
   if (raw.iperf3.trim() === '') throw new ConfigError('--iperf3 must name the iperf3 binary, got ""', 'iperf3');
   if (raw.job === '') throw new ConfigError('--job must not be empty', 'job');
   const push = pushConfigOf(raw, files);
+  const auth = buildIperfAuth(raw, files, discovery.kind === 'kubernetes' && mode === 'mesh' && !clientCommand);
+  if (auth) iperf.auth = { username: auth.username, publicKeyPath: auth.publicKeyPath };
   return {
     discovery,
     mode,
@@ -145,6 +153,8 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     ...(push ? { push } : {}),
     job: raw.job,
     output,
+    ...(outputFile !== undefined ? { outputFile } : {}),
+    ...(auth ? { auth } : {}),
     dryRun: raw.dryRun,
     logLevel,
   };
@@ -248,6 +258,22 @@ export function readSecretFile(flag: string, path: string, files: ConfigFiles): 
   } catch (error) {
     throw new ConfigError(`--${flag} ${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, flag);
   }
+}
+
+/** `--output KIND` or `--output html FILE` (from the environment: "html FILE" in one value). */
+function outputOption(value: string | string[]): { output: RunConfig['output']; outputFile?: string } {
+  let words = [value].flat();
+  const spaced = words.length === 1 ? /^(\S+)\s+(.+)$/.exec(words[0]!) : null;
+  if (spaced) words = [spaced[1]!, spaced[2]!];
+  const output = oneOf('output', words[0] ?? '', OUTPUTS);
+  const given = JSON.stringify(words.join(' '));
+  if (output === 'html') {
+    if (words.length !== 2 || !words[1])
+      throw new ConfigError(`--output html needs the file to write, e.g. --output html report.html, got ${given}`, 'output');
+    return { output, outputFile: words[1] };
+  }
+  if (words.length > 1) throw new ConfigError(`--output ${output} takes no file, got ${given}`, 'output');
+  return { output };
 }
 
 /** `value` if it is one of `allowed`, else a ConfigError naming the flag (also yargs' coerce for choices). */

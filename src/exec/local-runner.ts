@@ -7,8 +7,11 @@ import { commandFor } from './command-template.ts';
 // client command of the source node (e.g. `ip netns exec lab-{node} iperf3`). A non-zero exit, a
 // timeout or an abort is data for the parser (reject: false), never an exception.
 
-/** `words`: the command before the iperf3 arguments, with {node} standing for the source node. */
-export function localRunner(words: readonly string[]): ClientRunner {
+/**
+ * `words`: the command before the iperf3 arguments, with {node} standing for the source node.
+ * `env`: added to the client's environment (IPERF3_PASSWORD), never to its command line.
+ */
+export function localRunner(words: readonly string[], env?: Record<string, string>): ClientRunner {
   return async (pair: Pair, args: string[], { timeoutMs, signal }): Promise<ProcessOutcome> => {
     const [file, ...pre] = commandFor(words, pair.source.node);
     const child = await execa(file!, [...pre, ...args], {
@@ -18,6 +21,7 @@ export function localRunner(words: readonly string[]): ClientRunner {
       forceKillAfterDelay: 2000,
       stdin: 'ignore',
       stripFinalNewline: false,
+      ...(env ? { env } : {}),
     });
     if (child.isCanceled) return { ended: 'aborted' };
     if (child.timedOut) return { ended: 'timed-out', timeoutMs };

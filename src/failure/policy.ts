@@ -10,6 +10,7 @@ export function classifyIperfError(message: string): FailureKind {
   if (/busy/i.test(message)) return 'busy';
   if (/refused/i.test(message)) return 'refused';
   if (/reset by peer|closed unexpectedly/i.test(message)) return 'reset';
+  if (/authori[sz]ation failed|authenticat/i.test(message)) return 'auth';
   return 'iperf-error';
 }
 

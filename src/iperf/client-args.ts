@@ -9,6 +9,8 @@ export interface IperfOptions {
   parallel: number;
   udpBitrate: string;
   connectTimeoutS: number;
+  /** iperf3 RSA authentication: user name and the server's public key path (the password goes by env). */
+  auth?: { username: string; publicKeyPath: string };
 }
 
 export function clientArgs(pair: Pair, options: IperfOptions): string[] {
@@ -18,6 +20,7 @@ export function clientArgs(pair: Pair, options: IperfOptions): string[] {
   if (options.parallel > 1) args.push('-P', String(options.parallel));
   args.push('--connect-timeout', String(Math.round(options.connectTimeoutS * 1000)));
   if (pair.protocol === 'udp') args.push('-u', '-b', options.udpBitrate);
+  if (options.auth) args.push('--username', options.auth.username, '--rsa-public-key-path', options.auth.publicKeyPath);
   return args;
 }
 

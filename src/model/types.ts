@@ -34,7 +34,18 @@ export interface Measurement {
  * failed without spending that time again.
  */
 export type FailureKind =
-  'timeout' | 'busy' | 'refused' | 'reset' | 'iperf-error' | 'unparsable' | 'exit-code' | 'spawn' | 'exec' | 'unreachable';
+  | 'timeout'
+  | 'busy'
+  | 'refused'
+  | 'reset'
+  | 'iperf-error'
+  | 'unparsable'
+  | 'exit-code'
+  | 'spawn'
+  | 'exec'
+  | 'unreachable'
+  /** The server requires iperf3's RSA authentication and the credentials were missing or wrong. */
+  | 'auth';
 
 /** Why a test was not run (or not finished): nothing is said about the path, so nothing is pushed. */
 export type SkipReason = 'deadline' | 'aborted';

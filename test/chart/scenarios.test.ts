@@ -14,6 +14,7 @@ const expected: Record<string, string[]> = {
   'both-protocols': [...base, 'PrometheusRule'],
   'all-namespaces': ['ClusterRole', 'ClusterRoleBinding', 'CronJob', 'DaemonSet', 'ServiceAccount'],
   'hourly-pushgateway-auth': base,
+  'verify-auth': [...base, 'Job'],
 };
 
 const files = readdirSync(`${chartDir}/ci`).filter((f) => f.endsWith('-values.yaml'));

@@ -39,7 +39,7 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
     { args: () => ['run', '--duration', '-5'], stderr: 'iperf3-monitor: --duration must be an integer from 1 to 86400, got "-5"\n' },
     { args: () => ['run', '--deadline=-1'], stderr: 'iperf3-monitor: --deadline must be a number ≥ 0, got "-1"\n' },
     { args: () => ['run', '--protocols', 'tcp,sctp'], stderr: 'iperf3-monitor: --protocols must be a comma-separated list of tcp and udp, got "tcp,sctp"\n' },
-    { args: () => ['run', '--output', 'xml'], stderr: 'iperf3-monitor: --output must be one of table, json, none, got "xml"\n' },
+    { args: () => ['run', '--output', 'xml'], stderr: 'iperf3-monitor: --output must be one of table, json, none, html, got "xml"\n' },
     { args: () => ['run', '--pushgateway', 'gateway:9091'], stderr: 'iperf3-monitor: --pushgateway must be an http(s) URL, got "gateway:9091"\n' },
     {
       args: () => ['run', '--targets', targets, '--client-command', 'ssh host iperf3'],
@@ -57,10 +57,12 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
     { args: () => ['run', ...star(), '--concurrency'], stderr: "iperf3-monitor: Not enough arguments following: concurrency\nRun 'iperf3-monitor <command> --help' to see the options.\n" },
     { args: () => [...['run', ...star()], '--pushgateway-token', 't'], stderr: 'iperf3-monitor: --pushgateway-username/-password/-token/-ca-file need --pushgateway\n' },
     { args: () => ['run', '--bogus'], stderr: `iperf3-monitor: Unknown argument: bogus\n${usageHint}` },
-    { args: () => [], stderr: `iperf3-monitor: Name a command: run, lab or demo.\n${usageHint}` },
+    { args: () => [], stderr: `iperf3-monitor: Name a command: run, verify, lab or demo.\n${usageHint}` },
     // Environment fallbacks are validated the same way.
     { args: () => ['run'], env: { IPERF3_MONITOR_CONCURRENCY: '0' }, stderr: 'iperf3-monitor: --concurrency must be an integer from 1 to 10000, got "0"\n' },
     { args: () => ['run'], env: { IPERF3_MONITOR_MODE: 'ring' }, stderr: 'iperf3-monitor: --mode must be one of mesh, star, got "ring"\n' },
+    { args: () => ['verify'], env: { IPERF3_MONITOR_MIN_TCP_MBPS: 'fast' }, stderr: 'iperf3-monitor: --min-tcp-mbps must be a number of Mbit/s > 0, got "fast"\n' },
+    { args: () => ['run', '--output', 'html'], stderr: 'iperf3-monitor: --output html needs the file to write, e.g. --output html report.html, got "html"\n' },
     { args: () => ['run'], env: { IPERF3_MONITOR_DURATION: 'NaN' }, stderr: 'iperf3-monitor: --duration must be an integer from 1 to 86400, got "NaN"\n' },
     {
       args: () => ['run'],
@@ -145,7 +147,7 @@ describe('--help and --dry-run', () => {
   test('--help names the commands', async () => {
     const r = await runCli(['--help']);
     assert.equal(r.code, 0);
-    for (const c of ['run', 'lab <action>', 'demo']) assert.match(r.stdout, new RegExp(`iperf3-monitor ${c} `));
+    for (const c of ['run', 'verify', 'lab <action>', 'demo']) assert.match(r.stdout, new RegExp(`iperf3-monitor ${c} `));
   });
 
   test('--dry-run prints the mesh plan in rotation order and tests nothing', async () => {

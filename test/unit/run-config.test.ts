@@ -64,7 +64,9 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
   const cases: { flag: string; given: Partial<RawRunOptions>; env?: ConfigEnv; message: string }[] = [
     { flag: 'mode', given: { mode: 'ring' }, message: '--mode must be one of mesh, star, got "ring"' },
     { flag: 'mode', given: { mode: 'MESH' }, message: '--mode must be one of mesh, star, got "MESH"' },
-    { flag: 'output', given: { output: 'yaml' }, message: '--output must be one of table, json, none, got "yaml"' },
+    { flag: 'output', given: { output: 'yaml' }, message: '--output must be one of table, json, none, html, got "yaml"' },
+    { flag: 'output', given: { output: ['html'] }, message: '--output html needs the file to write, e.g. --output html report.html, got "html"' },
+    { flag: 'output', given: { output: ['json', 'out.json'] }, message: '--output json takes no file, got "json out.json"' },
     { flag: 'log-level', given: { logLevel: 'verbose' }, message: '--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"' },
     { flag: 'port', given: { port: '0' }, message: '--port must be an integer from 1 to 65535, got "0"' },
     { flag: 'port', given: { port: '65536' }, message: '--port must be an integer from 1 to 65535, got "65536"' },
@@ -351,6 +353,12 @@ describe('good values: the exact configuration', () => {
   test('the password file beats the password given directly', () => {
     const c = build({ pushgateway: 'http://gw:9091', pushgatewayUsername: 'u', pushgatewayPassword: 'from-env', pushgatewayPasswordFile: secret('password') });
     assert.equal(c.push?.password, 's3cret');
+  });
+
+  test('--output html FILE carries its file, from flags or from one environment value', () => {
+    assert.deepEqual([build({ output: ['html', 'r.html'] }).output, build({ output: ['html', 'r.html'] }).outputFile], ['html', 'r.html']);
+    assert.deepEqual([build({ output: ['html /tmp/my report.html'] }).output, build({ output: ['html /tmp/my report.html'] }).outputFile], ['html', '/tmp/my report.html']);
+    assert.equal(build({ output: ['json'] }).outputFile, undefined);
   });
 
   test('--deadline 0 means no deadline', () => {

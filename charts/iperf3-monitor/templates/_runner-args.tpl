@@ -50,6 +50,7 @@
 {{- with $auth.caKey }}
 {{- $args = concat $args (list "--pushgateway-ca-file" (printf "/etc/iperf3-monitor/pushgateway/%s" .)) }}
 {{- end }}
+{{- $args = concat $args (include "iperf3-monitor.iperf3AuthRunnerArgs" . | fromYamlArray) }}
 {{- $args = concat $args $r.extraArgs }}
 {{- range $args }}
 - {{ . | quote }}
