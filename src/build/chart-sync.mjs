@@ -14,19 +14,40 @@ const forOf = (k) => `{{ .Values.prometheusRule.for.${k} }}`;
 const job = ['job="iperf3-monitor"', 'job="{{ .Values.pushgateway.job }}"'];
 const stale = '{{ include `iperf3-monitor.staleSeconds` . }}';
 
+const offered = '{{ include `iperf3-monitor.udpOfferedMbps` . }}';
+
+// The node alerts: (nearly) every path to or from one node, with the fraction and the minimum number of
+// paths as values; `for` and the bandwidth floor are those of the path alerts they explain.
+const nodeAlert = (forKey, peers, floor) => [forKey, [
+  job, ['>= 0.8', `>= ${th('nodeFraction')}`], ['at least 0.8 of them', `at least ${th('nodeFraction')} of them`],
+  ['>= 2', `>= ${th('nodeMinPaths')}`], [`at least 2 ${peers}`, `at least ${th('nodeMinPaths')} ${peers}`],
+  ['at least 10m', `at least ${forOf(forKey)}`],
+  ...(floor ? [['< 100', `< ${th('bandwidthLowMbps')}`], ['below 100 Mbit/s', `below ${th('bandwidthLowMbps')} Mbit/s`]] : []),
+]];
+
 // alert -> [`for` value key, [literal, replacement][] applied to expr and annotations; each must occur].
 export const tunables = {
+  Iperf3DestinationFailing: nodeAlert('failing', 'sources', false),
+  Iperf3SourceFailing: nodeAlert('failing', 'destinations', false),
+  Iperf3DestinationBandwidthLow: nodeAlert('bandwidthLow', 'sources', true),
+  Iperf3SourceBandwidthLow: nodeAlert('bandwidthLow', 'destinations', true),
   Iperf3PathBandwidthLow: ['bandwidthLow', [
-    ['< 100', `< ${th('bandwidthLowMbps')}`], ['below 100 Mbit/s', `below ${th('bandwidthLowMbps')} Mbit/s`],
+    job, ['< 100', `< ${th('bandwidthLowMbps')}`], ['below 100 Mbit/s', `below ${th('bandwidthLowMbps')} Mbit/s`],
     ['at least 10m', `at least ${forOf('bandwidthLow')}`],
   ]],
+  // The offered rate is the chart's runner.udpBitrate in Mbit/s.
+  Iperf3PathUdpBandwidthLow: ['udpBandwidthLow', [
+    job, ['< 0.9 * 100', `< ${th('udpBandwidthRatio')} * ${offered}`],
+    ['0.9 times the 100 Mbit/s', `${th('udpBandwidthRatio')} times the ${offered} Mbit/s`],
+    ['at least 10m', `at least ${forOf('udpBandwidthLow')}`],
+  ]],
   Iperf3PathBandwidthDegraded: ['bandwidthDegraded', [
-    ['< 0.5 *', `< ${th('degradedRatio')} *`], ['than 0.5 times', `than ${th('degradedRatio')} times`],
+    job, ['< 0.5 *', `< ${th('degradedRatio')} *`], ['than 0.5 times', `than ${th('degradedRatio')} times`],
     ['[1d]', `[${th('baselineWindow')}]`], ['last 1d', `last ${th('baselineWindow')}`],
   ]],
-  Iperf3PathFailing: ['failing', [['at least 10m', `at least ${forOf('failing')}`]]],
-  Iperf3PathUdpLossHigh: ['udpLoss', [['> 1', `> ${th('udpLossPercent')}`], ['above 1%', `above ${th('udpLossPercent')}%`]]],
-  Iperf3PathUdpJitterHigh: ['udpJitter', [['> 10', `> ${th('udpJitterMs')}`], ['above 10 ms', `above ${th('udpJitterMs')} ms`]]],
+  Iperf3PathFailing: ['failing', [job, ['at least 10m', `at least ${forOf('failing')}`]]],
+  Iperf3PathUdpLossHigh: ['udpLoss', [job, ['> 1', `> ${th('udpLossPercent')}`], ['above 1%', `above ${th('udpLossPercent')}%`]]],
+  Iperf3PathUdpJitterHigh: ['udpJitter', [job, ['> 10', `> ${th('udpJitterMs')}`], ['above 10 ms', `above ${th('udpJitterMs')} ms`]]],
   Iperf3MonitorResultsStale: ['stale', [job, ['> 900', `> ${stale}`], ['than 900s', `than ${stale}s`]]],
   Iperf3MonitorSourceStale: ['stale', [job, ['> 900', `> ${stale}`], ['than 900s', `than ${stale}s`]]],
   Iperf3MonitorPushFailed: ['pushFailed', [job]],

@@ -149,3 +149,15 @@ minutes or hours (a step in the minute or hour field), every minute, hourly, dai
 {{- define "iperf3-monitor.staleSeconds" -}}
 {{- .Values.prometheusRule.thresholds.staleSeconds | default (mul 3 (include "iperf3-monitor.intervalSeconds" . | int)) }}
 {{- end }}
+
+{{/* runner.udpBitrate in Mbit/s (iperf3's rate suffixes are powers of 1000): the rate UDP goodput is judged against. */}}
+{{- define "iperf3-monitor.udpOfferedMbps" -}}
+{{- $rate := .Values.runner.udpBitrate | toString | upper }}
+{{- $m := regexFindAll "^([0-9]+(?:\\.[0-9]+)?)([KMGT]?)$" $rate -1 }}
+{{- if not $m }}
+{{- fail (printf "iperf3-monitor: runner.udpBitrate %q is not a rate such as 100M, 1G or 500K" $rate) }}
+{{- end }}
+{{- $num := regexReplaceAll "[KMGT]$" $rate "" | float64 }}
+{{- $unit := dict "" 0.000001 "K" 0.001 "M" 1.0 "G" 1000.0 "T" 1000000.0 }}
+{{- printf "%g" (mulf $num (get $unit (regexReplaceAll "^[0-9.]+" $rate ""))) }}
+{{- end }}

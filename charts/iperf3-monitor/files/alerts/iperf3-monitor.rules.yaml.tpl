@@ -3,19 +3,79 @@
 # PrometheusRule). The numbers and `for` durations below are the defaults; the chart exposes each as a
 # value under prometheusRule.thresholds / prometheusRule.for (see charts/iperf3-monitor/README.md).
 # Results arrive through a Pushgateway scraped with honor_labels: true, so job and source_node survive.
+# Every rule selects job="iperf3-monitor" (the runner's --job; the chart's pushgateway.job).
+# Assumption of this file: UDP runs offer 100 Mbit/s (the runner's default --udp-bitrate 100M). UDP goodput
+# cannot exceed what was offered, so UDP is judged against that rate (and by loss), TCP against the floor;
+# if you run --udp-bitrate otherwise, change the 100 in Iperf3PathUdpBandwidthLow (the chart does it for you
+# from runner.udpBitrate).
+# The node alerts (Iperf3Destination*, Iperf3Source*) come first in their group so that they reach
+# Alertmanager no later than the path alerts they explain; the README's Alertmanager inhibit_rules
+# (alerts/alertmanager-inhibit-rules.yaml) then hold those path alerts back: one page per dead node.
 groups:
   - name: iperf3-monitor.paths
     rules:
+      - alert: Iperf3DestinationFailing
+        expr: |-
+          count by (job, destination_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0)
+            / count by (job, destination_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
+          and count by (job, destination_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
+        for: "{{ .Values.prometheusRule.for.failing }}"
+        labels:
+          severity: critical
+        annotations:
+          summary: "Tests to {{`{{`}} $labels.destination_node {{`}}`}} fail from nearly every source"
+          description: "{{`{{`}} $value | humanizePercentage {{`}}`}} of the tests to {{`{{`}} $labels.destination_node {{`}}`}} (at least {{ .Values.prometheusRule.thresholds.nodeFraction }} of them, from at least {{ .Values.prometheusRule.thresholds.nodeMinPaths }} sources) have failed in every run for at least {{ .Values.prometheusRule.for.failing }}: its iperf3 server is down or the node is unreachable. The path alerts to it are inhibited."
+      - alert: Iperf3SourceFailing
+        expr: |-
+          count by (job, source_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0)
+            / count by (job, source_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
+          and count by (job, source_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
+        for: "{{ .Values.prometheusRule.for.failing }}"
+        labels:
+          severity: critical
+        annotations:
+          summary: "Tests from {{`{{`}} $labels.source_node {{`}}`}} fail to nearly every destination"
+          description: "{{`{{`}} $value | humanizePercentage {{`}}`}} of the tests from {{`{{`}} $labels.source_node {{`}}`}} (at least {{ .Values.prometheusRule.thresholds.nodeFraction }} of them, to at least {{ .Values.prometheusRule.thresholds.nodeMinPaths }} destinations) have failed in every run for at least {{ .Values.prometheusRule.for.failing }}: the node's network, its server pod (mesh mode) or the exec into it is broken. The path alerts from it are inhibited."
+      - alert: Iperf3DestinationBandwidthLow
+        expr: |-
+          count by (job, destination_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }})
+            / count by (job, destination_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
+          and count by (job, destination_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }}) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
+        for: "{{ .Values.prometheusRule.for.bandwidthLow }}"
+        labels:
+          severity: warning
+        annotations:
+          summary: "TCP bandwidth to {{`{{`}} $labels.destination_node {{`}}`}} is low from nearly every source"
+          description: "{{`{{`}} $value | humanizePercentage {{`}}`}} of the TCP tests to {{`{{`}} $labels.destination_node {{`}}`}} (at least {{ .Values.prometheusRule.thresholds.nodeFraction }} of them, from at least {{ .Values.prometheusRule.thresholds.nodeMinPaths }} sources) measured below {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }} Mbit/s in every run for at least {{ .Values.prometheusRule.for.bandwidthLow }}: the node's link or NIC is slow. The path alerts to it are inhibited."
+      - alert: Iperf3SourceBandwidthLow
+        expr: |-
+          count by (job, source_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }})
+            / count by (job, source_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
+          and count by (job, source_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }}) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
+        for: "{{ .Values.prometheusRule.for.bandwidthLow }}"
+        labels:
+          severity: warning
+        annotations:
+          summary: "TCP bandwidth from {{`{{`}} $labels.source_node {{`}}`}} is low to nearly every destination"
+          description: "{{`{{`}} $value | humanizePercentage {{`}}`}} of the TCP tests from {{`{{`}} $labels.source_node {{`}}`}} (at least {{ .Values.prometheusRule.thresholds.nodeFraction }} of them, to at least {{ .Values.prometheusRule.thresholds.nodeMinPaths }} destinations) measured below {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }} Mbit/s in every run for at least {{ .Values.prometheusRule.for.bandwidthLow }}: the node's link or NIC is slow. The path alerts from it are inhibited."
       - alert: Iperf3PathBandwidthLow
-        expr: iperf_network_bandwidth_mbps < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }}
+        expr: iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }}
         for: "{{ .Values.prometheusRule.for.bandwidthLow }}"
         labels:
           severity: warning
         annotations:
           summary: "Low bandwidth from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} ({{`{{`}} $labels.protocol {{`}}`}})"
           description: "{{`{{`}} $labels.protocol {{`}}`}} goodput from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} is {{`{{`}} $value | printf \"%.1f\" {{`}}`}} Mbit/s, below {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }} Mbit/s in every run for at least {{ .Values.prometheusRule.for.bandwidthLow }}."
+      - alert: Iperf3PathUdpBandwidthLow
+        expr: iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="udp"} < {{ .Values.prometheusRule.thresholds.udpBandwidthRatio }} * {{ include `iperf3-monitor.udpOfferedMbps` . }}
+        for: "{{ .Values.prometheusRule.for.udpBandwidthLow }}"
+        labels:
+          severity: warning
+        annotations:
+          summary: "UDP goodput from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} below the offered rate"
+          description: "UDP goodput from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} is {{`{{`}} $value | printf \"%.1f\" {{`}}`}} Mbit/s, below {{ .Values.prometheusRule.thresholds.udpBandwidthRatio }} times the {{ include `iperf3-monitor.udpOfferedMbps` . }} Mbit/s offered, in every run for at least {{ .Values.prometheusRule.for.udpBandwidthLow }}."
       - alert: Iperf3PathBandwidthDegraded
-        expr: iperf_network_bandwidth_mbps < {{ .Values.prometheusRule.thresholds.degradedRatio }} * quantile_over_time(0.5, iperf_network_bandwidth_mbps[{{ .Values.prometheusRule.thresholds.baselineWindow }}])
+        expr: iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}"} < {{ .Values.prometheusRule.thresholds.degradedRatio }} * quantile_over_time(0.5, iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}"}[{{ .Values.prometheusRule.thresholds.baselineWindow }}])
         for: "{{ .Values.prometheusRule.for.bandwidthDegraded }}"
         labels:
           severity: warning
@@ -23,7 +83,7 @@ groups:
           summary: "Bandwidth from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} ({{`{{`}} $labels.protocol {{`}}`}}) far below its baseline"
           description: "{{`{{`}} $labels.protocol {{`}}`}} goodput from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} is {{`{{`}} $value | printf \"%.1f\" {{`}}`}} Mbit/s, less than {{ .Values.prometheusRule.thresholds.degradedRatio }} times its median over the last {{ .Values.prometheusRule.thresholds.baselineWindow }}."
       - alert: Iperf3PathFailing
-        expr: iperf_test_success == 0
+        expr: iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
         for: "{{ .Values.prometheusRule.for.failing }}"
         labels:
           severity: critical
@@ -31,7 +91,7 @@ groups:
           summary: "iperf3 test from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} ({{`{{`}} $labels.protocol {{`}}`}}) failing"
           description: "The {{`{{`}} $labels.protocol {{`}}`}} test from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} has failed in every run for at least {{ .Values.prometheusRule.for.failing }}: the server is down, unreachable or busy. The runner's log has the reason."
       - alert: Iperf3PathUdpLossHigh
-        expr: 100 * iperf_network_lost_packets_total / (iperf_network_packets_total > 0) > {{ .Values.prometheusRule.thresholds.udpLossPercent }}
+        expr: 100 * iperf_network_lost_packets_total{job="{{ .Values.pushgateway.job }}"} / (iperf_network_packets_total{job="{{ .Values.pushgateway.job }}"} > 0) > {{ .Values.prometheusRule.thresholds.udpLossPercent }}
         for: "{{ .Values.prometheusRule.for.udpLoss }}"
         labels:
           severity: warning
@@ -39,7 +99,7 @@ groups:
           summary: "UDP packet loss from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}}"
           description: "UDP loss from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} is {{`{{`}} $value | printf \"%.2f\" {{`}}`}}%, above {{ .Values.prometheusRule.thresholds.udpLossPercent }}%."
       - alert: Iperf3PathUdpJitterHigh
-        expr: iperf_network_jitter_ms > {{ .Values.prometheusRule.thresholds.udpJitterMs }}
+        expr: iperf_network_jitter_ms{job="{{ .Values.pushgateway.job }}"} > {{ .Values.prometheusRule.thresholds.udpJitterMs }}
         for: "{{ .Values.prometheusRule.for.udpJitter }}"
         labels:
           severity: warning
