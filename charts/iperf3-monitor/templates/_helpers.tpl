@@ -67,9 +67,53 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
-{{/* Namespace the runner discovers server pods in (and where its Role lives). */}}
+{{/* Namespace of the server DaemonSet (and its NetworkPolicy): server.namespace, or the release namespace. */}}
+{{- define "iperf3-monitor.serverNamespace" -}}
+{{- default .Release.Namespace .Values.server.namespace }}
+{{- end }}
+
+{{/* Namespace the runner discovers server pods in (and where its Role lives): runner.namespace, or the servers'. */}}
 {{- define "iperf3-monitor.discoveryNamespace" -}}
-{{- default .Release.Namespace .Values.runner.namespace }}
+{{- default (include "iperf3-monitor.serverNamespace" .) .Values.runner.namespace }}
+{{- end }}
+
+{{/*
+Namespaces of the pods/exec Roles (mesh mode), as a JSON list: rbac.execNamespaces, or the discovery
+namespace. Exec is never cluster-wide, even when listing is (runner.allNamespaces).
+*/}}
+{{- define "iperf3-monitor.execNamespaces" -}}
+{{- if and .Values.rbac.execNamespaces (not .Values.runner.allNamespaces) }}
+{{- fail "iperf3-monitor: rbac.execNamespaces is for runner.allNamespaces=true; without it the runner execs only in the discovery namespace (runner.namespace)" }}
+{{- end }}
+{{- default (list (include "iperf3-monitor.discoveryNamespace" .)) .Values.rbac.execNamespaces | uniq | toJson }}
+{{- end }}
+
+{{/*
+Peers that stand for the runner pod in a NetworkPolicy: its pod labels (in the release namespace), or,
+for a host-network runner (which has no pod identity a policy can match), the node CIDRs given in
+networkPolicy.runnerNodeCIDRs. `from` is the namespace of the policy.
+*/}}
+{{- define "iperf3-monitor.runnerPeers" -}}
+{{- $ := index . 0 }}{{ $from := index . 1 }}
+{{- if $.Values.runner.hostNetwork }}
+{{- if not $.Values.networkPolicy.runnerNodeCIDRs }}
+{{- fail "iperf3-monitor: networkPolicy.enabled with runner.hostNetwork=true: a host-network runner has no pod labels a NetworkPolicy can match, so set networkPolicy.runnerNodeCIDRs to the address ranges of your nodes (e.g. [10.0.0.0/24]), or set networkPolicy.enabled=false" }}
+{{- end }}
+{{- range $.Values.networkPolicy.runnerNodeCIDRs }}
+- ipBlock:
+    cidr: {{ . }}
+{{- end }}
+{{- else }}
+- podSelector:
+    matchLabels:
+      {{- include "iperf3-monitor.selectorLabels" $ | nindent 6 }}
+      app.kubernetes.io/component: runner
+  {{- if ne $from $.Release.Namespace }}
+  namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ $.Release.Namespace }}
+  {{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Image reference shared by runner and server: digest wins over tag, tag defaults to appVersion. */}}
