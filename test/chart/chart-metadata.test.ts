@@ -1,5 +1,5 @@
 // Chart.yaml carries what chart-testing and Artifact Hub ask for, and helm-docs (the real binary, installed
-// by test/tools/install-go-tool.sh) reads the same description for every value as the project's generator.
+// by test/tools/install-helm-docs.sh) reads the same description for every value as the project's generator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -23,7 +23,7 @@ test('Chart.yaml names maintainers, home, sources and an icon that the chart shi
 
 test('helm-docs reads the same description for every documented value as src/build/chart-docs.mjs', async () => {
   const { documentedKeys } = (await import('../../src/build/chart-docs.mjs' as string)) as { documentedKeys: (t: string) => { path: string; description: string }[] };
-  const bin = execFileSync('bash', ['test/tools/install-go-tool.sh', 'helm-docs', 'github.com/norwoodj/helm-docs/cmd/helm-docs', 'v1.14.2'], { encoding: 'utf8' }).trim();
+  const bin = execFileSync('bash', ['test/tools/install-helm-docs.sh'], { encoding: 'utf8' }).trim();
   const dir = mkdtempSync(join(tmpdir(), 'iperf3-monitor-helm-docs-'));
   try {
     // A copy, so that helm-docs writes nothing in the work tree; the template prints key and description.

@@ -11,7 +11,7 @@ KUBE_VERSIONS="1.27.0 1.37.0" # the chart's kubeVersion floor and the newest the
 CACHE="${IPERF3_MONITOR_CACHE:-$HOME/.cache/iperf3-monitor}"
 SCHEMAS="$CACHE/kubernetes-validate-$SCHEMAS_VERSION"
 
-bin="$(bash "$(dirname "$0")/install-go-tool.sh" kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$VERSION")"
+bin="$(bash "$(dirname "$0")/install-go-tool.sh" kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$VERSION" github.com/yannh/kubeconform)"
 if [[ ! -d "$SCHEMAS/schemas" ]]; then
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
