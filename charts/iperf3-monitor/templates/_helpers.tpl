@@ -94,7 +94,8 @@ for a host-network runner (which has no pod identity a policy can match), the no
 networkPolicy.runnerNodeCIDRs. `from` is the namespace of the policy.
 */}}
 {{- define "iperf3-monitor.runnerPeers" -}}
-{{- $ := index . 0 }}{{ $from := index . 1 }}
+{{- $ := index . 0 }}
+{{- $from := index . 1 }}
 {{- if $.Values.runner.hostNetwork }}
 {{- if not $.Values.networkPolicy.runnerNodeCIDRs }}
 {{- fail "iperf3-monitor: networkPolicy.enabled with runner.hostNetwork=true: a host-network runner has no pod labels a NetworkPolicy can match, so set networkPolicy.runnerNodeCIDRs to the address ranges of your nodes (e.g. [10.0.0.0/24]), or set networkPolicy.enabled=false" }}
