@@ -1,9 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { labDown, labUp, type LabState } from '../../src/lab/lab.ts';
 import { restartServer, serverPid } from '../support/lab-faults.ts';
 import { ensureBuilt } from '../support/cli.ts';
@@ -18,7 +19,9 @@ import { startRunnerLoop, type RunnerLoop } from './runner-loop.ts';
 // 20 Mbit/s, n3's iperf3 server killed), the runner run again and again like its CronJob, a Pushgateway,
 // a Prometheus scraping it with honor_labels and loading the chart's rules (rendered from alerts/ with
 // test/alerting/e2e-values.yaml: threshold 50 Mbit/s, `for` 3 s, staleness 60 s), and an Alertmanager
-// that routes team="network" to a webhook. The tests run in order and share that state.
+// that routes team="network" to a webhook with the shipped inhibit_rules (alerts/alertmanager-inhibit-rules.yaml),
+// so that the dead server pages once (Iperf3DestinationFailing), not once per source. The tests run in
+// order and share that state.
 
 const LAB = 'alrt';
 const NIC = 200;
@@ -46,8 +49,11 @@ before(async () => {
   am = await startAlertmanager({
     webhookMatcher: 'team="network"',
     webhookUrl: `${hook.url}/alerts`,
-    // The inhibition the README recommends: a stopped runner is one problem, not one per source node.
-    inhibitRules: [{ source_matchers: ['alertname="Iperf3MonitorResultsStale"'], target_matchers: ['alertname="Iperf3MonitorSourceStale"'], equal: ['job'] }],
+    // The inhibition the README shows: a dead node, or a stopped runner, is one problem, not one per path.
+    inhibitRules: (parse(readFileSync('alerts/alertmanager-inhibit-rules.yaml', 'utf8')) as { inhibit_rules: Record<string, unknown>[] }).inhibit_rules,
+    // Longer than one scrape plus one evaluation (1 s each): the groups of one run reach the Pushgateway one
+    // after the other, so a node alert can fire one evaluation after the path alerts it inhibits (README).
+    groupWait: '3s',
   });
   prom = await startPrometheus({ targets: [new URL(gw.url).host], ruleFiles: [rules], alertmanager: am.address, intervalS: 1 });
 });
@@ -59,11 +65,12 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** "Alertname source→destination" (or the source node alone, or nothing), sorted: what the assertions compare. */
-const describe = (alerts: AmAlert[]): string[] =>
-  alerts
-    .map((a) => [a.labels.alertname, a.labels.source_node && a.labels.destination_node ? `${a.labels.source_node}→${a.labels.destination_node}` : a.labels.source_node].filter(Boolean).join(' '))
-    .sort();
+/** "Alertname source→destination" (or →destination, or the source node alone, or nothing): what the assertions compare. */
+const label = (l: Record<string, string | undefined>): string => {
+  const [s, d] = [l.source_node, l.destination_node];
+  return [l.alertname, s && d ? `${s}→${d}` : d ? `→${d}` : s].filter(Boolean).join(' ');
+};
+const describe = (alerts: AmAlert[]): string[] => alerts.map((a) => label(a.labels)).sort();
 
 /** Polls Alertmanager every 100 ms until `ready` holds; returns the alerts and when they were seen. */
 async function waitForAlerts(what: string, ready: (a: AmAlert[]) => boolean, timeoutMs: number): Promise<{ alerts: AmAlert[]; at: number }> {
@@ -84,18 +91,22 @@ const named = (alerts: AmAlert[], name: string) => alerts.filter((a) => a.labels
 
 test('Prometheus loads the chart-rendered rules with the overridden threshold and for durations', async () => {
   const rules = await prom!.rules();
-  assert.equal(rules.length, 8);
+  assert.equal(rules.length, 13);
   const low = rules.find((r) => r.name === 'Iperf3PathBandwidthLow');
-  assert.equal(low?.query, 'iperf_network_bandwidth_mbps < 50');
+  assert.equal(low?.query, 'iperf_network_bandwidth_mbps{job="iperf3-monitor",protocol="tcp"} < 50');
   assert.equal(low?.duration, 3);
   assert.equal(rules.find((r) => r.name === 'Iperf3MonitorResultsStale')?.query, `time() - iperf_run_timestamp_seconds{job="iperf3-monitor"} > ${STALE_S}`);
 });
 
 let firstSlow: { measuredAt: number; pushedAt: number } | undefined;
 
-test('the slow pair raises Iperf3PathBandwidthLow and the dead server Iperf3PathFailing for exactly their pairs, nothing else', { timeout: 60_000 }, async () => {
+/** Every alert the webhook was notified of as firing, labelled as `describe` does. */
+const notifiedFiring = (): string[] =>
+  hook!.requests.flatMap((r) => (JSON.parse(r.body) as { alerts: { status: string; labels: Record<string, string> }[] }).alerts.filter((a) => a.status === 'firing').map((a) => label(a.labels)));
+
+test('the slow pair raises Iperf3PathBandwidthLow and the dead server one Iperf3DestinationFailing that inhibits its Iperf3PathFailing alerts, nothing else', { timeout: 60_000 }, async () => {
   runner = startRunnerLoop(['--targets', lab!.targetsFile, '--client-command', lab!.clientCommand, '--pushgateway', gw!.url, '--duration', '1', '--omit', '0', '--concurrency', '3'], 500);
-  const expected = ['Iperf3PathBandwidthLow n1→n2', 'Iperf3PathFailing n1→n3', 'Iperf3PathFailing n2→n3'];
+  const expected = ['Iperf3DestinationFailing →n3', 'Iperf3PathBandwidthLow n1→n2', 'Iperf3PathFailing n1→n3', 'Iperf3PathFailing n2→n3'];
   const { alerts, at } = await waitForAlerts('the slow-pair and failing-pair alerts', (a) => expected.every((e) => describe(a).includes(e)), 45_000);
   // Healthy pairs (n2→n1, n3→n1, n3→n2) and the runner raise nothing.
   assert.deepEqual(describe(alerts), expected);
@@ -126,12 +137,17 @@ test('the slow pair raises Iperf3PathBandwidthLow and the dead server Iperf3Path
   // Not even pending for a healthy pair: every alert Prometheus has held since the start (ALERTS keeps
   // pending ones too) is one of the expected.
   const ever = await prom!.query('max_over_time(ALERTS[10m])');
-  assert.deepEqual([...new Set(ever.map((s) => `${s.metric.alertname} ${s.metric.source_node}→${s.metric.destination_node}`))].sort(), expected);
-  // Routing: the team label sends both alerts to the webhook receiver.
-  await waitForAlerts('webhook notifications', () => hook!.requests.length >= 2, 10_000);
-  const notified = hook!.requests.flatMap((r) => (JSON.parse(r.body) as { alerts: { status: string; labels: Record<string, string> }[] }).alerts);
-  assert.ok(notified.some((a) => a.status === 'firing' && a.labels.alertname === 'Iperf3PathBandwidthLow' && a.labels.source_node === 'n1'));
-  assert.ok(notified.some((a) => a.status === 'firing' && a.labels.alertname === 'Iperf3PathFailing' && a.labels.destination_node === 'n3'));
+  assert.deepEqual([...new Set(ever.map((s) => label(s.metric)))].sort(), expected);
+  // The node alert inhibits the path alerts it explains: Alertmanager lists them as suppressed.
+  const [dest] = named(alerts, 'Iperf3DestinationFailing');
+  assert.deepEqual(dest!.labels, { alertname: 'Iperf3DestinationFailing', severity: 'critical', team: 'network', job: 'iperf3-monitor', destination_node: 'n3' });
+  assert.equal(dest!.annotations.summary, 'Tests to n3 fail from nearly every source');
+  assert.deepEqual(dest!.status.inhibitedBy, []);
+  await waitForAlerts('inhibition of the path alerts to n3', (a) => named(a, 'Iperf3PathFailing').length === 2 && named(a, 'Iperf3PathFailing').every((x) => x.status.state === 'suppressed'), 5_000);
+  // Routing: the team label sends the slow-path alert and the one node alert to the webhook; the dead
+  // server pages once, not once per source.
+  await waitForAlerts('webhook notifications', () => ['Iperf3PathBandwidthLow n1→n2', 'Iperf3DestinationFailing →n3'].every((x) => notifiedFiring().includes(x)), 10_000);
+  assert.deepEqual([...new Set(notifiedFiring())].sort(), ['Iperf3DestinationFailing →n3', 'Iperf3PathBandwidthLow n1→n2']);
 });
 
 test('restoring the link and restarting the server resolve both alerts within the next runs', { timeout: 60_000 }, async () => {
@@ -145,13 +161,15 @@ test('restoring the link and restarting the server resolve both alerts within th
   const runsBefore = runner!.runs.length;
   const { alerts, at } = await waitForAlerts(
     'resolution of the path alerts',
-    (a) => named(a, 'Iperf3PathBandwidthLow').length === 0 && named(a, 'Iperf3PathFailing').length === 0,
+    (a) => named(a, 'Iperf3PathBandwidthLow').length === 0 && named(a, 'Iperf3PathFailing').length === 0 && named(a, 'Iperf3DestinationFailing').length === 0,
     45_000,
   );
   assert.deepEqual(describe(alerts), []);
   console.log(`# resolved ${((at - restoredAt) / 1000).toFixed(1)} s after the repair, ${runner!.runs.length - runsBefore} run(s) later`);
   const last = runner!.runs.at(-1)!;
   assert.equal(last.report!.pairs.filter((p) => !p.success).length, 0, JSON.stringify(last.report!.pairs));
+  // The inhibited path alerts were never notified, not even while they resolved.
+  assert.ok(!notifiedFiring().some((x) => x.startsWith('Iperf3PathFailing')), JSON.stringify(notifiedFiring()));
   await waitForAlerts('resolved webhook notification', () =>
     hook!.requests.some((r) => (JSON.parse(r.body) as { status: string; alerts: { labels: Record<string, string> }[] }).alerts.some((x) => x.labels.alertname === 'Iperf3PathBandwidthLow') && JSON.parse(r.body).status === 'resolved'),
   10_000);

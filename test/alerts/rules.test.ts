@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 const rulesFile = 'alerts/iperf3-monitor.rules.yaml';
 const testDir = 'alerts/tests';
@@ -21,7 +22,7 @@ function alertNames(): string[] {
 }
 
 test('promtool check rules accepts the alerts file', () => {
-  assert.match(promtool(['check', 'rules', rulesFile]), /SUCCESS: 8 rules found/);
+  assert.match(promtool(['check', 'rules', rulesFile]), /SUCCESS: 13 rules found/);
 });
 
 test('promtool test rules passes every unit test file', () => {
@@ -31,10 +32,11 @@ test('promtool test rules passes every unit test file', () => {
 
 test('every alert has a severity label and a summary and description naming source and destination', () => {
   const doc = parse(readFileSync(rulesFile, 'utf8')) as {
-    groups: { rules: { alert: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[];
+    groups: { rules: { alert: string; expr: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[];
   };
   for (const rule of doc.groups.flatMap((g) => g.rules)) {
     assert.match(rule.labels.severity ?? '', /^(warning|critical)$/, rule.alert);
+    assert.match(rule.expr, /job="iperf3-monitor"/, `${rule.alert} selects the job`);
     assert.ok(rule.annotations.summary, `${rule.alert} has a summary`);
     assert.ok(rule.annotations.description, `${rule.alert} has a description`);
     if (rule.alert.startsWith('Iperf3Path')) {
@@ -59,4 +61,43 @@ test('every alert fires in at least one unit test and is asserted quiet in at le
   }
   assert.deepEqual(alertNames().filter((a) => !fired.has(a)), [], 'alerts never made to fire');
   assert.deepEqual(alertNames().filter((a) => !quiet.has(a)), [], 'alerts never asserted quiet');
+});
+
+const inhibitFile = 'alerts/alertmanager-inhibit-rules.yaml';
+interface InhibitRule { source_matchers: string[]; target_matchers: string[]; equal: string[] }
+const inhibitRules = (): InhibitRule[] => (parse(readFileSync(inhibitFile, 'utf8')) as { inhibit_rules: InhibitRule[] }).inhibit_rules;
+/** The alert names a matcher list selects (alertname="X" or alertname=~"X|Y"). */
+const matched = (matchers: string[]): string[] =>
+  matchers.flatMap((m) => /^alertname=~?"(.*)"$/.exec(m)?.[1]?.split('|') ?? []);
+
+test('amtool accepts an Alertmanager configuration with the shipped inhibit_rules', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iperf3-monitor-am-'));
+  try {
+    const file = join(dir, 'alertmanager.yml');
+    writeFileSync(file, stringify({ route: { receiver: 'null' }, receivers: [{ name: 'null' }], inhibit_rules: inhibitRules() }));
+    assert.match(execFileSync('amtool', ['check-config', file], { encoding: 'utf8' }), /SUCCESS[\s\S]*5 inhibit rules/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every node alert inhibits the path alerts it explains, on labels both carry', () => {
+  const rules = inhibitRules();
+  const names = alertNames();
+  for (const r of rules) {
+    for (const a of [...matched(r.source_matchers), ...matched(r.target_matchers)]) assert.ok(names.includes(a), `${a} in ${inhibitFile} is an alert of ${rulesFile}`);
+  }
+  const inhibits = (source: string) => rules.filter((r) => matched(r.source_matchers).includes(source));
+  assert.deepEqual(inhibits('Iperf3DestinationFailing').map((r) => [matched(r.target_matchers), r.equal]), [[['Iperf3PathFailing'], ['job', 'destination_node']]]);
+  assert.deepEqual(inhibits('Iperf3SourceFailing').map((r) => [matched(r.target_matchers), r.equal]), [[['Iperf3PathFailing'], ['job', 'source_node']]]);
+  const bw = ['Iperf3PathBandwidthLow', 'Iperf3PathBandwidthDegraded'];
+  assert.deepEqual(inhibits('Iperf3DestinationBandwidthLow').map((r) => [matched(r.target_matchers), r.equal]), [[bw, ['job', 'destination_node']]]);
+  assert.deepEqual(inhibits('Iperf3SourceBandwidthLow').map((r) => [matched(r.target_matchers), r.equal]), [[bw, ['job', 'source_node']]]);
+});
+
+test("the README's Alertmanager example carries the shipped inhibit_rules unchanged", () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const block = /```yaml\n(route:[\s\S]*?)```/.exec(readme.slice(readme.indexOf('### Routing labels')))?.[1];
+  assert.ok(block, 'README has a yaml block with route: under "Routing labels"');
+  assert.deepEqual((parse(block) as { inhibit_rules: unknown }).inhibit_rules, inhibitRules());
 });

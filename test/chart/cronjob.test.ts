@@ -15,7 +15,7 @@ test('the CronJob forbids overlapping runs, never restarts a pod and keeps a bou
   assert.equal(c.spec.successfulJobsHistoryLimit, 3);
   assert.equal(c.spec.failedJobsHistoryLimit, 3);
   assert.equal(c.spec.jobTemplate.spec.backoffLimit, 0);
-  assert.equal(c.spec.jobTemplate.spec.ttlSecondsAfterFinished, 3600);
+  assert.equal('ttlSecondsAfterFinished' in c.spec.jobTemplate.spec, false);
   assert.equal(podSpec(c).restartPolicy, 'Never');
   assert.equal(c.spec.timeZone, undefined);
 });
@@ -130,4 +130,14 @@ test('the pair budget and result age reach the runner as --max-pairs and --max-r
   const args = podSpec(one(template({ set: ['runner.maxPairs=500', 'runner.maxResultAgeSeconds=7200'] }), 'CronJob')).containers[0].args as string[];
   assert.equal(flag(args, '--max-pairs'), '500');
   assert.equal(flag(args, '--max-result-age'), '7200');
+});
+
+test('no TTL deletes failed Jobs before failedJobsHistoryLimit says: none by default, and a TTL only without failed history', () => {
+  const job = (set: string[]) => one(template({ set }), 'CronJob').spec.jobTemplate.spec;
+  assert.equal(job([]).ttlSecondsAfterFinished, undefined);
+  assert.match(
+    templateError({ set: ['runner.ttlSecondsAfterFinished=3600'] }),
+    /runner\.ttlSecondsAfterFinished \(3600\) would delete failed Jobs that runner\.failedJobsHistoryLimit \(3\) keeps/,
+  );
+  assert.equal(job(['runner.ttlSecondsAfterFinished=600', 'runner.failedJobsHistoryLimit=0']).ttlSecondsAfterFinished, 600);
 });

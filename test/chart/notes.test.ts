@@ -27,6 +27,13 @@ test('NOTES remind to scrape an external Pushgateway with honor_labels and name 
 });
 
 test('NOTES list the permissions an existing ServiceAccount needs when rbac is off', () => {
-  assert.match(notes({ files: [scenario('rbac-off')] }), /ServiceAccount "network-tester" needs pods get\/list and pods\/exec create\/get in namespace netcheck/);
-  assert.match(notes({ files: [scenario('rbac-off')], set: ['runner.mode=star'] }), /needs pods get\/list in namespace netcheck/);
+  assert.match(notes({ files: [scenario('rbac-off')] }), /ServiceAccount "network-tester" needs pods get\/list in\s+namespace netcheck and pods\/exec create\/get in namespace netcheck\./);
+  assert.match(notes({ files: [scenario('rbac-off')], set: ['runner.allNamespaces=true'] }), /needs pods get\/list in\s+every namespace and pods\/exec create\/get in namespace netcheck\./);
+  assert.match(notes({ files: [scenario('rbac-off')], set: ['runner.mode=star'] }), /needs pods get\/list in\s+namespace netcheck\.$/m);
+});
+
+test('NOTES say when the mesh exec Role also reaches the bundled Pushgateway, and not once the servers have their own namespace', () => {
+  assert.match(notes({ files: [scenario('bundled-pushgateway')] }), /the runner may exec into every pod of namespace netcheck, the bundled Pushgateway included\. Set server\.namespace/);
+  assert.doesNotMatch(notes({ files: [scenario('separate-server-namespace')] }), /may exec into every pod/);
+  assert.doesNotMatch(notes({ files: [scenario('star-mode')], set: ['pushgateway.enabled=true'] }), /may exec into every pod/);
 });

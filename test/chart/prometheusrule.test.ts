@@ -39,17 +39,27 @@ test('the chart has no PrometheusRule unless asked', () => {
 test('threshold, for, routing-label and disabled-alert overrides take effect', () => {
   const gs = groups([], [scenario('both-protocols')]);
   const low = rule(gs, 'Iperf3PathBandwidthLow');
-  assert.equal(low.expr, 'iperf_network_bandwidth_mbps < 5000');
+  assert.equal(low.expr, 'iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp"} < 5000');
   assert.equal(low.for, '20m');
   assert.match(low.annotations.description ?? '', /below 5000 Mbit\/s/);
   assert.deepEqual(low.labels, { severity: 'warning', team: 'network' });
-  assert.equal(rule(gs, 'Iperf3PathUdpLossHigh').expr, '100 * iperf_network_lost_packets_total / (iperf_network_packets_total > 0) > 0.5');
+  assert.equal(rule(gs, 'Iperf3PathUdpLossHigh').expr, '100 * iperf_network_lost_packets_total{job="iperf3-monitor"} / (iperf_network_packets_total{job="iperf3-monitor"} > 0) > 0.5');
+  // runner.udpBitrate 1G: UDP goodput is judged against the 1000 Mbit/s offered.
+  assert.equal(rule(gs, 'Iperf3PathUdpBandwidthLow').expr, 'iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="udp"} < 0.9 * 1000');
+  assert.match(rule(gs, 'Iperf3PathUdpBandwidthLow').annotations.description ?? '', /below 0\.9 times the 1000 Mbit\/s offered/);
+  // The node bandwidth alerts share the floor.
+  assert.match(rule(gs, 'Iperf3DestinationBandwidthLow').expr, /protocol="tcp"\} < 5000\)/);
   assert.equal(rule(gs, 'Iperf3MonitorResultsStale').expr, 'time() - iperf_run_timestamp_seconds{job="iperf3-monitor"} > 1200');
   assert.equal(gs.flatMap((g) => g.rules).find((r) => r.alert === 'Iperf3PathUdpJitterHigh'), undefined);
 });
 
-test('the staleness window follows the schedule and the job label follows pushgateway.job', () => {
+test('the staleness window follows the schedule and the job label of every rule follows pushgateway.job', () => {
   const gs = groups(['runner.schedule=*/10 * * * *', 'pushgateway.job=netcheck']);
+  for (const r of gs.flatMap((g) => g.rules)) {
+    assert.match(r.expr, /job="netcheck"/, r.alert);
+    assert.doesNotMatch(r.expr, /job="iperf3-monitor"/, r.alert);
+  }
+  assert.equal(rule(gs, 'Iperf3PathFailing').expr, 'iperf_test_success{job="netcheck"} == 0');
   assert.equal(rule(gs, 'Iperf3MonitorResultsStale').expr, 'time() - iperf_run_timestamp_seconds{job="netcheck"} > 1800');
   assert.equal(rule(gs, 'Iperf3MonitorSourceStale').expr, 'time() - push_time_seconds{job="netcheck", source_node!=""} > 1800');
   assert.equal(rule(gs, 'Iperf3MonitorPushFailed').expr, 'push_failure_time_seconds{job="netcheck"} > push_time_seconds{job="netcheck"}');
@@ -57,21 +67,26 @@ test('the staleness window follows the schedule and the job label follows pushga
 
 test('the degradation ratio and baseline window are substituted in the expression and the description', () => {
   const r = rule(groups(['prometheusRule.thresholds.degradedRatio=0.3', 'prometheusRule.thresholds.baselineWindow=7d']), 'Iperf3PathBandwidthDegraded');
-  assert.equal(r.expr, 'iperf_network_bandwidth_mbps < 0.3 * quantile_over_time(0.5, iperf_network_bandwidth_mbps[7d])');
+  assert.equal(r.expr, 'iperf_network_bandwidth_mbps{job="iperf3-monitor"} < 0.3 * quantile_over_time(0.5, iperf_network_bandwidth_mbps{job="iperf3-monitor"}[7d])');
   assert.match(r.annotations.description ?? '', /less than 0\.3 times its median over the last 7d/);
 });
 
 test('promtool accepts the rendered rules and an overridden threshold fires where the default would not', () => {
   withTempDir((dir) => {
     writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: groups([], [scenario('both-protocols')]) }));
-    assert.match(execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' }), /SUCCESS: 7 rules found/);
+    assert.match(execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' }), /SUCCESS: 12 rules found/);
     const series = 'iperf_network_bandwidth_mbps{job="iperf3-monitor",source_node="a",destination_node="b",protocol="tcp"}';
     writeFileSync(join(dir, 'override.test.yaml'), stringify({
       rule_files: ['rules.yaml'],
       evaluation_interval: '1m',
       tests: [{
         interval: '1m',
-        input_series: [{ series, values: '1000x30' }],
+        input_series: [
+          { series, values: '1000x30' },
+          // A healthy UDP path at the offered 1G: neither the TCP floor nor the UDP alert applies.
+          { series: series.replace('tcp', 'udp').replace('"b"', '"c"'), values: '950x30' },
+          { series: series.replace('tcp', 'udp').replace('"b"', '"d"'), values: '400x30' },
+        ],
         alert_rule_test: [
           { eval_time: '15m', alertname: 'Iperf3PathBandwidthLow', exp_alerts: [] },
           {
@@ -82,9 +97,37 @@ test('promtool accepts the rendered rules and an overridden threshold fires wher
               exp_annotations: { summary: 'Low bandwidth from a to b (tcp)', description: 'tcp goodput from a to b is 1000.0 Mbit/s, below 5000 Mbit/s in every run for at least 20m.' },
             }],
           },
+          {
+            eval_time: '25m',
+            alertname: 'Iperf3PathUdpBandwidthLow',
+            exp_alerts: [{
+              exp_labels: { severity: 'warning', team: 'network', job: 'iperf3-monitor', source_node: 'a', destination_node: 'd', protocol: 'udp' },
+              exp_annotations: { summary: 'UDP goodput from a to d below the offered rate', description: 'UDP goodput from a to d is 400.0 Mbit/s, below 0.9 times the 1000 Mbit/s offered, in every run for at least 10m.' },
+            }],
+          },
         ],
       }],
     }));
     assert.match(execFileSync('promtool', ['test', 'rules', 'override.test.yaml'], { cwd: dir, encoding: 'utf8' }), /SUCCESS/);
   });
+});
+
+test('the node alerts take their fraction and minimum number of paths from the values', () => {
+  const gs = groups(['prometheusRule.thresholds.nodeFraction=0.6', 'prometheusRule.thresholds.nodeMinPaths=3', 'prometheusRule.for.failing=20m']);
+  const r = rule(gs, 'Iperf3DestinationFailing');
+  assert.equal(r.expr, [
+    'count by (job, destination_node) (iperf_test_success{job="iperf3-monitor"} == 0)',
+    '  / count by (job, destination_node) (iperf_test_success{job="iperf3-monitor"}) >= 0.6',
+    'and count by (job, destination_node) (iperf_test_success{job="iperf3-monitor"} == 0) >= 3',
+  ].join('\n'));
+  assert.equal(r.for, '20m');
+  assert.match(r.annotations.description ?? '', /at least 0\.6 of them, from at least 3 sources\) have failed in every run for at least 20m/);
+  assert.match(rule(gs, 'Iperf3SourceBandwidthLow').expr, />= 0\.6\nand .* >= 3$/);
+});
+
+test('runner.udpBitrate in any iperf3 notation becomes the offered Mbit/s of the UDP alert', () => {
+  for (const [rate, mbps] of [['100M', '100'], ['500K', '0.5'], ['2.5G', '2500'], ['250m', '250']]) {
+    const r = rule(groups([`runner.udpBitrate=${rate}`]), 'Iperf3PathUdpBandwidthLow');
+    assert.equal(r.expr, `iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="udp"} < 0.9 * ${mbps}`, rate);
+  }
 });

@@ -12,9 +12,11 @@ const expected: Record<string, string[]> = {
   'bundled-pushgateway': [...base, 'ConfigMap', 'Deployment', 'NetworkPolicy', 'PersistentVolumeClaim', 'PrometheusRule', 'Service', 'ServiceMonitor'],
   'rbac-off': ['CronJob', 'DaemonSet'],
   'both-protocols': [...base, 'PrometheusRule'],
-  'all-namespaces': ['ClusterRole', 'ClusterRoleBinding', 'CronJob', 'DaemonSet', 'ServiceAccount'],
+  'all-namespaces': ['ClusterRole', 'ClusterRoleBinding', 'CronJob', 'DaemonSet', 'Role', 'RoleBinding', 'ServiceAccount'],
   'hourly-pushgateway-auth': base,
   'verify-auth': [...base, 'Job'],
+  'separate-server-namespace': [...base, 'Deployment', 'NetworkPolicy', 'Service'],
+  'star-host-network-policy': [...base, 'Deployment', 'NetworkPolicy', 'Service'],
 };
 
 const files = readdirSync(`${chartDir}/ci`).filter((f) => f.endsWith('-values.yaml'));

@@ -19,6 +19,10 @@ test('the dashboard has a stable uid and no __inputs or __requires (it is provis
   assert.doesNotMatch(JSON.stringify(d), /\$\{DS_/);
 });
 
+test('the shipped dashboard is read-only in Grafana (edits belong in dashboards/, not in a provisioned copy)', () => {
+  assert.equal((d as unknown as { editable: unknown }).editable, false);
+});
+
 test('a datasource variable of type prometheus comes first and every panel and query uses it', () => {
   assert.equal(vars[0]?.name, 'datasource');
   assert.equal(vars[0]?.type, 'datasource');

@@ -15,6 +15,8 @@ export interface AlertmanagerOptions {
   webhookUrl?: string;
   /** Alertmanager `inhibit_rules`, as written in its config. */
   inhibitRules?: Record<string, unknown>[];
+  /** The route's `group_wait` (default 1s). */
+  groupWait?: string;
 }
 
 /** An alert as GET /api/v2/alerts lists it. */
@@ -42,7 +44,7 @@ export async function startAlertmanager(o: AlertmanagerOptions = {}): Promise<Re
   const address = `127.0.0.1:${port}`;
   const url = `http://${address}`;
   const dir = mkdtempSync(join(tmpdir(), 'iperf3-monitor-alertmanager-'));
-  const timing = { group_wait: '1s', group_interval: '1s', repeat_interval: '1h' };
+  const timing = { group_wait: o.groupWait ?? '1s', group_interval: '1s', repeat_interval: '1h' };
   const config = {
     route: {
       receiver: 'drop',

@@ -67,9 +67,54 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
-{{/* Namespace the runner discovers server pods in (and where its Role lives). */}}
+{{/* Namespace of the server DaemonSet (and its NetworkPolicy): server.namespace, or the release namespace. */}}
+{{- define "iperf3-monitor.serverNamespace" -}}
+{{- default .Release.Namespace .Values.server.namespace }}
+{{- end }}
+
+{{/* Namespace the runner discovers server pods in (and where its Role lives): runner.namespace, or the servers'. */}}
 {{- define "iperf3-monitor.discoveryNamespace" -}}
-{{- default .Release.Namespace .Values.runner.namespace }}
+{{- default (include "iperf3-monitor.serverNamespace" .) .Values.runner.namespace }}
+{{- end }}
+
+{{/*
+Namespaces of the pods/exec Roles (mesh mode), as a JSON list: rbac.execNamespaces, or the discovery
+namespace. Exec is never cluster-wide, even when listing is (runner.allNamespaces).
+*/}}
+{{- define "iperf3-monitor.execNamespaces" -}}
+{{- if and .Values.rbac.execNamespaces (not .Values.runner.allNamespaces) }}
+{{- fail "iperf3-monitor: rbac.execNamespaces is for runner.allNamespaces=true; without it the runner execs only in the discovery namespace (runner.namespace)" }}
+{{- end }}
+{{- default (list (include "iperf3-monitor.discoveryNamespace" .)) .Values.rbac.execNamespaces | uniq | toJson }}
+{{- end }}
+
+{{/*
+Peers that stand for the runner pod in a NetworkPolicy: its pod labels (in the release namespace), or,
+for a host-network runner (which has no pod identity a policy can match), the node CIDRs given in
+networkPolicy.runnerNodeCIDRs. `from` is the namespace of the policy.
+*/}}
+{{- define "iperf3-monitor.runnerPeers" -}}
+{{- $ := index . 0 }}
+{{- $from := index . 1 }}
+{{- if $.Values.runner.hostNetwork }}
+{{- if not $.Values.networkPolicy.runnerNodeCIDRs }}
+{{- fail "iperf3-monitor: networkPolicy.enabled with runner.hostNetwork=true: a host-network runner has no pod labels a NetworkPolicy can match, so set networkPolicy.runnerNodeCIDRs to the address ranges of your nodes (e.g. [10.0.0.0/24]), or set networkPolicy.enabled=false" }}
+{{- end }}
+{{- range $.Values.networkPolicy.runnerNodeCIDRs }}
+- ipBlock:
+    cidr: {{ . }}
+{{- end }}
+{{- else }}
+- podSelector:
+    matchLabels:
+      {{- include "iperf3-monitor.selectorLabels" $ | nindent 6 }}
+      app.kubernetes.io/component: runner
+  {{- if ne $from $.Release.Namespace }}
+  namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ $.Release.Namespace }}
+  {{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Image reference shared by runner and server: digest wins over tag, tag defaults to appVersion. */}}
@@ -148,4 +193,16 @@ minutes or hours (a step in the minute or hour field), every minute, hourly, dai
 {{/* Staleness window of the stale-results alerts: the threshold value, or three schedule intervals. */}}
 {{- define "iperf3-monitor.staleSeconds" -}}
 {{- .Values.prometheusRule.thresholds.staleSeconds | default (mul 3 (include "iperf3-monitor.intervalSeconds" . | int)) }}
+{{- end }}
+
+{{/* runner.udpBitrate in Mbit/s (iperf3's rate suffixes are powers of 1000): the rate UDP goodput is judged against. */}}
+{{- define "iperf3-monitor.udpOfferedMbps" -}}
+{{- $rate := .Values.runner.udpBitrate | toString | upper }}
+{{- $m := regexFindAll "^([0-9]+(?:\\.[0-9]+)?)([KMGT]?)$" $rate -1 }}
+{{- if not $m }}
+{{- fail (printf "iperf3-monitor: runner.udpBitrate %q is not a rate such as 100M, 1G or 500K" $rate) }}
+{{- end }}
+{{- $num := regexReplaceAll "[KMGT]$" $rate "" | float64 }}
+{{- $unit := dict "" 0.000001 "K" 0.001 "M" 1.0 "G" 1000.0 "T" 1000000.0 }}
+{{- printf "%g" (mulf $num (get $unit (regexReplaceAll "^[0-9.]+" $rate ""))) }}
 {{- end }}
