@@ -31,6 +31,6 @@ export function kubernetesEdges(
       ? localRunner([config.iperf3], env)
       : config.clientCommand
         ? localRunner(config.clientCommand, env)
-        : kubernetesExecRunner(new Exec(kc), config.iperf3);
+        : kubernetesExecRunner(new Exec(kc), config.iperf3, config.boundedClient);
   return { discover, runner };
 }

@@ -90,7 +90,14 @@ function clientOptions<T>(parser: Argv<T>) {
     .option('mode', choice('mode', group, MODES, 'mesh', meshOrStar))
     .option('client-command', { type: 'string', group, describe: clientCommand })
     .option('source-node', text(group, 'Star mode: the node this runner is on [default: $SOURCE_NODE_NAME]'))
-    .option('iperf3', text(group, 'The iperf3 binary (star mode runs it locally; pods/exec runs it in the server pod)', 'iperf3'));
+    .option('iperf3', text(group, 'The iperf3 binary (star mode runs it locally; pods/exec runs it in the server pod)', 'iperf3'))
+    .option('bounded-client', {
+      type: 'string',
+      group,
+      default: 'iperf3-bounded',
+      describe: `pods/exec runs iperf3 under this helper of the images, which stops it when the exec stream closes \
+or the test's time is up ("" runs iperf3 directly, e.g. in a server image without it)`,
+    });
 }
 
 function scheduleOptions<T>(parser: Argv<T>) {

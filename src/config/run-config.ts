@@ -28,6 +28,8 @@ export interface RunConfig {
   clientCommand?: string[];
   sourceNode?: string;
   iperf3: string;
+  /** pods/exec runs iperf3 under this helper (iperf3-bounded), so no client outlives its stream; '' or undefined: iperf3 directly. */
+  boundedClient?: string;
   concurrency: number;
   exclusive: boolean;
   deadlineS?: number;
@@ -68,6 +70,7 @@ export interface RawRunOptions extends RawAuthOptions {
   clientCommand?: string;
   sourceNode?: string;
   iperf3: string;
+  boundedClient?: string;
   concurrency: NumberText;
   exclusive: boolean;
   deadline: NumberText;
@@ -141,6 +144,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     ...(clientCommand ? { clientCommand } : {}),
     ...(sourceNode !== undefined ? { sourceNode } : {}),
     iperf3: raw.iperf3,
+    ...(raw.boundedClient?.trim() ? { boundedClient: raw.boundedClient.trim() } : {}),
     concurrency: int('concurrency', raw.concurrency, 1, 10000),
     exclusive: raw.exclusive,
     ...(deadline > 0 ? { deadlineS: deadline } : {}),
