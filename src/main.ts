@@ -26,7 +26,7 @@ const argv = process.argv.slice(2);
 type OptionTable = { getOptions(): { key: object; boolean: string[] } };
 const optionTables: Record<string, ReturnType<OptionTable['getOptions']>> = {
   run: (runOptions(yargs()) as unknown as OptionTable).getOptions(),
-  verify: (verifyOptions(runOptions(yargs())) as unknown as OptionTable).getOptions(),
+  verify: (runOptions(verifyOptions(yargs())) as unknown as OptionTable).getOptions(),
 };
 
 /** argv with the environment fallbacks right after the command word, so that flags on the command line win. */
@@ -84,8 +84,8 @@ function usageMistake(message: string, error: Error | undefined): never {
 }
 
 const runEpilog = `Every option can also be set as ${ENV_PREFIX}<OPTION> (e.g. ${ENV_PREFIX}PUSHGATEWAY); flags win.`;
-const verifyDescription =
-  'Run one cycle like run, then pass or fail every pair against bandwidth floors; write JUnit and Markdown reports; exit 3 when a pair fails';
+const verifyDescription = `Run one cycle like run, then pass or fail every pair against bandwidth floors; \
+write JUnit and Markdown reports; exit 3 when a pair fails`;
 const verifyEpilog = `Exit codes: 0 every pair passed, 3 a pair failed the gate (below a floor, its test failed, or not tested), \
 1 a run-level failure (discovery, push, baseline), 2 invalid configuration. ${runEpilog}`;
 const labDescription = `Build (up) or remove (down) a local lab: network-namespace nodes with shaped links, \
@@ -109,7 +109,7 @@ await yargs(args)
   .command(
     'verify',
     verifyDescription,
-    (parser) => verifyOptions(runOptions(parser)).epilog(verifyEpilog),
+    (parser) => runOptions(verifyOptions(parser)).epilog(verifyEpilog),
     (options) =>
       guarded(logLevelFor(options.output, options.logLevel), async (log) => {
         const config = configFromRaw(options as unknown as RawRunOptions, env);

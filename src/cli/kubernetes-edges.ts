@@ -5,6 +5,7 @@ import type { ClientRunner } from '../exec/process-outcome.ts';
 import { discoverPods, apiPodLister } from '../discovery/kubernetes.ts';
 import { kubernetesExecRunner } from '../exec/kubernetes-exec-runner.ts';
 import { localRunner } from '../exec/local-runner.ts';
+import { clientEnv } from '../config/iperf-auth.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
 // The Kubernetes edges of a run: pod discovery through the API, and — in mesh mode — the client
@@ -25,7 +26,7 @@ export function kubernetesEdges(
       ...(discovery.container ? { container: discovery.container } : {}),
       ...(server ? { server } : {}),
     });
-  const env = config.auth?.password !== undefined ? { IPERF3_PASSWORD: config.auth.password } : undefined;
+  const env = clientEnv(config.auth);
   const runner =
     config.mode === 'star'
       ? localRunner([config.iperf3], env)

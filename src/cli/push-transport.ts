@@ -4,11 +4,25 @@ import https from 'node:https';
 import type { PushConfig } from '../config/run-config.ts';
 import type { Http } from '../push/http.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { pushgateway, type Pushgateway } from '../push/pushgateway.ts';
+import { systemClock } from '../schedule/clock.ts';
 
 // How the runner reaches the Pushgateway: node:http(s), with an idle timeout (a slow but moving
 // /metrics download is fine, a stalled one is not), basic auth or a bearer token as headers, and a
 // private CA. Not fetch: Node's fetch loads undici and compiles its WebAssembly HTTP parser, which
 // costs a short-lived runner ~30 MB of memory for a handful of requests.
+
+/** The Pushgateway client for --pushgateway and its options, on node:http(s) and the system clock. */
+export function pushgatewayFor(push: PushConfig): Pushgateway {
+  return pushgateway({
+    url: push.url,
+    timeoutMs: push.timeoutMs,
+    retries: push.retries,
+    headers: pushHeaders(push),
+    http: nodeHttp(push.caFile),
+    sleep: (ms) => systemClock.sleep(ms),
+  });
+}
 
 export function pushHeaders(push: PushConfig): Record<string, string> {
   if (push.username !== undefined) {

@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { buildRunConfig, type PushConfig, type RawRunOptions, type RunConfig } from '../config/run-config.ts';
+import { buildRunConfig, type RawRunOptions, type RunConfig } from '../config/run-config.ts';
 import type { Server } from '../model/types.ts';
 import type { ClientRunner } from '../exec/process-outcome.ts';
 import { parseTargets } from '../discovery/targets-file.ts';
 import { localRunner } from '../exec/local-runner.ts';
-import { pushgateway, type Pushgateway } from '../push/pushgateway.ts';
+import { clientEnv } from '../config/iperf-auth.ts';
 import { interactiveTable } from './interactive.ts';
-import { nodeHttp, pushHeaders } from './push-transport.ts';
+import { pushgatewayFor } from './push-transport.ts';
 import { runCycle, planCycle, type CycleDeps, type CycleReport } from '../run/cycle.ts';
 import { systemClock } from '../schedule/clock.ts';
 import { jsonReport } from '../output/json-report.ts';
@@ -51,7 +51,7 @@ export function configFromRaw(raw: RawRunOptions, env: Record<string, string | u
  * `gate`: what `verify` adds — called with the finished cycle's report (after the output is written);
  * its exit code applies when the run itself succeeded.
  */
-export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: CycleReport) => Promise<number>): Promise<number> {
+export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: CycleReport) => number): Promise<number> {
   const startedAt = systemClock.now();
   const { discover, runner } = await edgesFor(config);
   if (config.dryRun) {
@@ -80,7 +80,7 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
   if (config.output === 'json') io.stdout.write(jsonReport(report));
   else if (config.output === 'table') io.stdout.write(renderMatrix(report, !!io.stdout.isTTY));
   const outputCode = config.outputFile !== undefined ? writeHtml(config.outputFile, report, io) : 0;
-  const gateCode = gate ? await gate(report) : 0;
+  const gateCode = gate ? gate(report) : 0;
   if (report.exitCode === 0 && io.signal.aborted) {
     // Stopped from outside (the Job's deadline, Ctrl-C): what completed was pushed; say how we ended.
     const signal = String(io.signal.reason);
@@ -90,22 +90,20 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
   return report.exitCode || outputCode || gateCode;
 }
 
-/** `--output html FILE`: the page, and one line on stdout saying where it is. A write failure is logged and exits 1 (the results were pushed). */
+/**
+ * `--output html FILE`: the page, and one line on stdout saying where it is. A write failure is logged
+ * and exits 1 (the results were pushed).
+ */
 function writeHtml(file: string, report: CycleReport, io: RunIo): number {
   try {
     writeFileSync(file, htmlReport(report));
-  } catch (e) {
-    io.log.error({ err: (e as Error).message }, `--output html ${file}: cannot write the page`);
+  } catch (error) {
+    io.log.error({ err: (error as Error).message }, `--output html ${file}: cannot write the page`);
     return 1;
   }
   const ok = countByStatus(report.results).success;
   io.stdout.write(`wrote ${file}: ${report.results.length} tests, ${ok} ok, ${report.results.length - ok} not ok\n`);
   return 0;
-}
-
-/** What the runner adds to a local client's environment: the iperf3 password, never its argv. */
-export function clientEnv(config: RunConfig): Record<string, string> | undefined {
-  return config.auth?.password !== undefined ? { IPERF3_PASSWORD: config.auth.password } : undefined;
 }
 
 /** Discovery and the client runner: a targets file and local processes, or the Kubernetes API. */
@@ -120,18 +118,7 @@ async function edgesFor(config: RunConfig): Promise<{ discover: () => Promise<Se
     throw new ConfigError(`--targets ${discovery.file}: cannot read: ${reason}`, 'targets');
   }
   const servers = parseTargets(text, discovery.file, config.port);
-  return { discover: () => Promise.resolve(servers), runner: localRunner(config.clientCommand ?? [config.iperf3], clientEnv(config)) };
-}
-
-function pushgatewayFor(push: PushConfig): Pushgateway {
-  return pushgateway({
-    url: push.url,
-    timeoutMs: push.timeoutMs,
-    retries: push.retries,
-    headers: pushHeaders(push),
-    http: nodeHttp(push.caFile),
-    sleep: (ms) => systemClock.sleep(ms),
-  });
+  return { discover: () => Promise.resolve(servers), runner: localRunner(config.clientCommand ?? [config.iperf3], clientEnv(config.auth)) };
 }
 
 function logSummary(log: Logger, report: CycleReport): void {

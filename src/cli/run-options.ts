@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { LOG_LEVELS, MODES, OUTPUTS, oneOf } from '../config/run-config.ts';
+import { LOG_LEVELS, MODES } from '../config/run-config.ts';
+import { choice, number, text } from './option-kinds.ts';
 
 // The `run` command's options: the one place argv is described. Every option can also come from
 // IPERF3_MONITOR_<NAME> (see argv-env.ts). Validation lives in config/run-config.ts.
@@ -25,23 +26,8 @@ const NUMBER_OPTIONS = [
   'push-retries',
 ];
 
-const number = (group: string, defaultValue: number, describe: string) =>
-  ({ type: 'number', requiresArg: true, group, default: defaultValue, describe }) as const;
-const text = (group: string, describe: string, defaultValue?: string) =>
-  ({ type: 'string', requiresArg: true, group, describe, ...(defaultValue !== undefined ? { default: defaultValue } : {}) }) as const;
-const choice = <T extends string>(flag: string, group: string, choices: readonly T[], defaultValue: T, describe: string) =>
-  ({
-    type: 'string',
-    requiresArg: true,
-    group,
-    choices,
-    default: defaultValue,
-    describe,
-    coerce: (value: string) => oneOf(flag, value, choices),
-  }) as const;
-
 export function runOptions<T>(parser: Argv<T>) {
-  return pushOptions(iperfOptions(scheduleOptions(clientOptions(discoveryOptions(parser)))))
+  return pushOptions(authOptions(iperfOptions(scheduleOptions(clientOptions(discoveryOptions(parser))))))
     .option('output', {
       type: 'array',
       string: true,
@@ -108,43 +94,40 @@ running ones are stopped, results are pushed (0: none)`;
   const busyRetries = `Retries, with backoff (1 s, 2 s, 4 s, 8 s, …), of a test whose server is busy with another client, \
 refuses the connection (restarting) or resets it`;
   return parser
-    .option('concurrency', number(group, 8, 'Tests in flight at most (never two into one server or out of one node)'))
+    .option('concurrency', number(group, 'Tests in flight at most (never two into one server or out of one node)', 8))
     .option('exclusive', {
       type: 'boolean',
       group,
       default: false,
       describe: 'One test per node at a time instead of full duplex (send one, receive one)',
     })
-    .option('deadline', number(group, 0, deadline))
-    .option('max-pairs', number(group, 0, maxPairs))
-    .option('busy-retries', number(group, 3, busyRetries));
+    .option('deadline', number(group, deadline, 0))
+    .option('max-pairs', number(group, maxPairs, 0))
+    .option('busy-retries', number(group, busyRetries, 3));
 }
 
 function iperfOptions<T>(parser: Argv<T>) {
   const group = 'iperf3:';
   return parser
     .option('protocols', text(group, 'Comma-separated: tcp, udp or both', 'tcp'))
-    .option('duration', number(group, 5, 'Seconds per test (iperf3 -t)'))
-    .option('omit', number(group, 1, 'Seconds of each test not counted, for TCP slow start (iperf3 -O)'))
-    .option('parallel', number(group, 1, 'Parallel streams per test (iperf3 -P)'))
+    .option('duration', number(group, 'Seconds per test (iperf3 -t)', 5))
+    .option('omit', number(group, 'Seconds of each test not counted, for TCP slow start (iperf3 -O)', 1))
+    .option('parallel', number(group, 'Parallel streams per test (iperf3 -P)', 1))
     .option('udp-bitrate', text(group, 'UDP send rate in bits/s (iperf3 -b), e.g. 500M, 1G', '100M'))
-    .option('port', number(group, 5201, 'Server port (static targets may set their own)'))
-    .option('connect-timeout', number(group, 3, 'Seconds to wait for the control connection (iperf3 --connect-timeout)'))
+    .option('port', number(group, 'Server port (static targets may set their own)', 5201))
+    .option('connect-timeout', number(group, 'Seconds to wait for the control connection (iperf3 --connect-timeout)', 3));
+}
+
+function authOptions<T>(parser: Argv<T>) {
+  const group = 'iperf3 authentication:';
+  const publicKey = `The servers' RSA public key (PEM) where the client runs (iperf3 --rsa-public-key-path); \
+with pods/exec, a path in the server pod`;
+  const passwordFile = `File holding the password; handed to iperf3 as IPERF3_PASSWORD, never on a command line \
+[default: the client's own IPERF3_PASSWORD]`;
+  return parser
     .option('auth-username', text(group, 'User name for servers that require iperf3 RSA authentication (iperf3 --username)'))
-    .option(
-      'auth-public-key',
-      text(
-        group,
-        "The servers' RSA public key (PEM) where the client runs (iperf3 --rsa-public-key-path); with pods/exec, a path in the server pod",
-      ),
-    )
-    .option(
-      'auth-password-file',
-      text(
-        group,
-        "File holding the password; handed to iperf3 as IPERF3_PASSWORD, never on a command line [default: the client's own IPERF3_PASSWORD]",
-      ),
-    );
+    .option('auth-public-key', text(group, publicKey))
+    .option('auth-password-file', text(group, passwordFile));
 }
 
 function pushOptions<T>(parser: Argv<T>) {
@@ -153,9 +136,9 @@ function pushOptions<T>(parser: Argv<T>) {
   return parser
     .option('pushgateway', text(group, 'Pushgateway URL; one group per source node {job, source_node} [default: do not push]'))
     .option('job', text(group, 'The job label of the pushed groups', 'iperf3-monitor'))
-    .option('push-timeout', number(group, 10, 'Seconds a Pushgateway request may stay idle'))
-    .option('push-retries', number(group, 3, 'Retries of a Pushgateway request on network errors and 5xx'))
-    .option('max-result-age', number(group, 3600, maxResultAge))
+    .option('push-timeout', number(group, 'Seconds a Pushgateway request may stay idle', 10))
+    .option('push-retries', number(group, 'Retries of a Pushgateway request on network errors and 5xx', 3))
+    .option('max-result-age', number(group, maxResultAge, 3600))
     .option('pushgateway-username', text(group, 'Basic auth user'))
     .option('pushgateway-password', text(group, 'Basic auth password (prefer the env var or the -file option)'))
     .option('pushgateway-password-file', text(group, 'File holding the basic auth password'))

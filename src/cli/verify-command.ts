@@ -1,16 +1,12 @@
 import { writeFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import type { RunConfig } from '../config/run-config.ts';
 import type { VerifyConfig } from '../verify/verify-config.ts';
-import type { Baseline } from '../verify/floors.ts';
 import type { CycleReport } from '../run/cycle.ts';
-import { judge, passed } from '../verify/judge.ts';
+import { judge, passed, type Verdict } from '../verify/judge.ts';
 import { junitReport } from '../verify/junit.ts';
 import { markdownSummary } from '../verify/markdown.ts';
-import { pushgatewayBaseline } from '../verify/baseline-pushgateway.ts';
-import { prometheusBaseline } from '../verify/baseline-prometheus.ts';
-import { pushgateway } from '../push/pushgateway.ts';
-import { systemClock } from '../schedule/clock.ts';
-import { nodeHttp, pushHeaders } from './push-transport.ts';
+import { readBaseline, type BaselineRead } from './verify-baseline.ts';
 import { runCommand, type RunIo } from './run-command.ts';
 
 // `verify`: the gate for upgrades and provisioning. Reads the baseline first (a run that cannot read
@@ -20,67 +16,53 @@ import { runCommand, type RunIo } from './run-command.ts';
 export const GATE_FAILED = 3;
 
 export async function verifyCommand(config: RunConfig, verify: VerifyConfig, io: RunIo): Promise<number> {
-  const { log } = io;
-  let baseline: Baseline = new Map();
-  let baselineSource: string | undefined;
-  if (verify.baseline?.kind === 'pushgateway' && config.push) {
-    const p = config.push;
-    const gw = pushgateway({
-      url: p.url,
-      timeoutMs: p.timeoutMs,
-      retries: p.retries,
-      headers: pushHeaders(p),
-      http: nodeHttp(p.caFile),
-      sleep: (ms) => systemClock.sleep(ms),
-    });
-    baseline = await pushgatewayBaseline(gw, config.job, p.url);
-    baselineSource = `last result in the Pushgateway ${p.url}`;
-  } else if (verify.baseline?.kind === 'prometheus') {
-    const b = verify.baseline;
-    baseline = await prometheusBaseline({ url: b.url, job: config.job, window: b.window, timeoutMs: 30_000, http: nodeHttp() });
-    baselineSource = `median over ${b.window} in Prometheus ${b.url}`;
-  }
-  if (verify.baseline) log.info({ pairs: baseline.size, source: baselineSource }, 'baseline read');
-
+  const baseline = await readBaseline(config, verify);
+  if (verify.baseline) io.log.info({ pairs: baseline.baseline.size, source: baseline.source }, 'baseline read');
   const cycle: RunConfig = { ...config };
   if (!verify.push) delete cycle.push;
-  return runCommand(cycle, io, async (report: CycleReport) => {
-    const verdicts = judge(report.results, verify.floors, baseline);
-    const run = {
-      startedAt: report.startedAt,
-      endedAt: report.endedAt,
-      floors: verify.floors,
-      servers: report.servers.length,
-      ...(baselineSource ? { baselineSource } : {}),
-    };
-    let code = 0;
-    const write = (flag: string, path: string, text: string) => {
-      if (path === '-') return void io.stdout.write(text);
-      try {
-        writeFileSync(path, text);
-      } catch (e) {
-        log.error({ err: (e as Error).message }, `--${flag} ${path}: cannot write the report`);
-        code = 1;
-      }
-    };
-    if (verify.junit !== undefined) write('junit', verify.junit, junitReport(verdicts, run));
-    if (verify.markdown !== undefined) write('markdown', verify.markdown, markdownSummary(verdicts, run));
-    const failed = verdicts.filter((v) => v.kind !== 'pass');
-    for (const v of failed) {
-      const { pair } = v.result;
-      log.warn(
-        {
-          source_node: pair.source.node,
-          destination_node: pair.destination.node,
-          protocol: pair.protocol,
-          verdict: v.kind,
-          reason: v.reason,
-        },
-        'pair failed the gate',
-      );
-    }
-    if (passed(verdicts)) log.info({ pairs: verdicts.length }, 'verify passed');
-    else log.error({ pairs: verdicts.length, failed: failed.length }, 'verify failed');
-    return code || (passed(verdicts) ? 0 : GATE_FAILED);
-  });
+  return runCommand(cycle, io, (report) => gate(report, verify, baseline, io));
+}
+
+/** Judges the finished cycle, writes the reports, logs each failed pair; the exit code. */
+function gate(report: CycleReport, verify: VerifyConfig, { baseline, source }: BaselineRead, io: RunIo): number {
+  const verdicts = judge(report.results, verify.floors, baseline);
+  const run = {
+    startedAt: report.startedAt,
+    endedAt: report.endedAt,
+    floors: verify.floors,
+    servers: report.servers.length,
+    ...(source ? { baselineSource: source } : {}),
+  };
+  let written = true;
+  if (verify.junit !== undefined) written = writeReport('junit', verify.junit, junitReport(verdicts, run), io) && written;
+  if (verify.markdown !== undefined) written = writeReport('markdown', verify.markdown, markdownSummary(verdicts, run), io) && written;
+  logVerdicts(io.log, verdicts);
+  if (!written) return 1;
+  return passed(verdicts) ? 0 : GATE_FAILED;
+}
+
+/** A report to its file, or to stdout for "-"; false (logged) when the file cannot be written. */
+function writeReport(flag: string, path: string, text: string, io: RunIo): boolean {
+  if (path === '-') {
+    io.stdout.write(text);
+    return true;
+  }
+  try {
+    writeFileSync(path, text);
+    return true;
+  } catch (error) {
+    io.log.error({ err: (error as Error).message }, `--${flag} ${path}: cannot write the report`);
+    return false;
+  }
+}
+
+function logVerdicts(log: Logger, verdicts: readonly Verdict[]): void {
+  const failed = verdicts.filter((verdict) => verdict.kind !== 'pass');
+  for (const { result, kind, reason } of failed) {
+    const { source, destination, protocol } = result.pair;
+    const labels = { source_node: source.node, destination_node: destination.node, protocol };
+    log.warn({ ...labels, verdict: kind, reason }, 'pair failed the gate');
+  }
+  if (failed.length === 0) log.info({ pairs: verdicts.length }, 'verify passed');
+  else log.error({ pairs: verdicts.length, failed: failed.length }, 'verify failed');
 }

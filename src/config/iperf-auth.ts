@@ -43,14 +43,17 @@ export function buildIperfAuth(raw: RawAuthOptions, files: ConfigFiles, podsExec
   const auth: IperfAuth = { username, publicKeyPath };
   if (authPasswordFile !== undefined) {
     if (podsExec) {
-      throw new ConfigError(
-        '--auth-password-file cannot reach a client started through pods/exec: give the server pods IPERF3_PASSWORD (the chart does, with iperf3Auth.enabled)',
-        'auth-password-file',
-      );
+      const how = 'give the server pods IPERF3_PASSWORD (the chart does, with iperf3Auth.enabled)';
+      throw new ConfigError(`--auth-password-file cannot reach a client started through pods/exec: ${how}`, 'auth-password-file');
     }
     const password = readSecretFile('auth-password-file', authPasswordFile, files);
     if (password === '') throw new ConfigError(`--auth-password-file ${authPasswordFile} is empty`, 'auth-password-file');
     auth.password = password;
   }
   return auth;
+}
+
+/** What the runner adds to a local client's environment: the iperf3 password, never its argv. */
+export function clientEnv(auth: IperfAuth | undefined): Record<string, string> | undefined {
+  return auth?.password !== undefined ? { IPERF3_PASSWORD: auth.password } : undefined;
 }

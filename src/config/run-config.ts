@@ -3,6 +3,7 @@ import type { IperfOptions } from '../iperf/client-args.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { splitWords } from '../exec/command-template.ts';
 import { buildIperfAuth, type IperfAuth, type RawAuthOptions } from './iperf-auth.ts';
+import { httpUrl } from './http-url.ts';
 
 // The validated configuration of one run, and the one place that checks raw flags. Every message
 // names the flag (as typed on the command line) and the value that was given.
@@ -116,6 +117,7 @@ export const MODES = ['mesh', 'star'] as const;
 export const OUTPUTS = ['table', 'json', 'none', 'html'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const PUSHGATEWAY_CREDENTIALS = 'use --pushgateway-username with --pushgateway-password-file, or --pushgateway-token-file';
 
 export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: ConfigFiles): RunConfig {
   const mode = oneOf('mode', raw.mode, MODES);
@@ -231,7 +233,7 @@ function pushConfigOf(raw: RawRunOptions, files: ConfigFiles): PushConfig | unde
     return undefined;
   }
   const push: PushConfig = {
-    url: httpUrl('pushgateway', raw.pushgateway),
+    url: httpUrl('pushgateway', raw.pushgateway, PUSHGATEWAY_CREDENTIALS),
     timeoutMs: Math.round(positive('push-timeout', raw.pushTimeout) * 1000),
     retries: int('push-retries', raw.pushRetries, 0, 10),
   };
@@ -327,26 +329,4 @@ function protocols(value: string): Protocol[] {
     out.push(protocol);
   }
   return out;
-}
-
-function httpUrl(flag: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`--${flag} must be an http(s) URL, got ${JSON.stringify(value)}`, flag);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`--${flag} must be an http(s) URL, got ${JSON.stringify(value)}`, flag);
-  }
-  if (url.username || url.password) {
-    // fetch refuses such URLs, and the password would end up in logs: say where credentials go.
-    throw new ConfigError(
-      `--${flag} must not carry credentials in the URL; ` +
-        'use --pushgateway-username with --pushgateway-password-file, or --pushgateway-token-file',
-      flag,
-    );
-  }
-  if (url.search || url.hash) throw new ConfigError(`--${flag} must not have a query or fragment, got ${JSON.stringify(value)}`, flag);
-  return value.replace(/\/+$/, '');
 }

@@ -25,30 +25,28 @@ function parseOutput({ stdout, stderr, exitCode }: Extract<ProcessOutcome, { end
   const failedExit = exitCode !== undefined && exitCode !== 0;
   const doc = extractJson(stdout);
   if (!isObject(doc)) {
-    // iperf3 refuses to start a client with a user name but no password (IPERF3_PASSWORD) or no key.
-    const auth = /(you )?must specify (a )?username[^\n]*/i.exec(stderr);
-    if (auth) {
-      return {
-        ok: false,
-        kind: 'auth',
-        message: `iperf3: ${auth[0].trim()} (IPERF3_PASSWORD is not set where the client runs, or the public key is unreadable)`,
-      };
-    }
+    const refused = missingCredentials(stderr);
+    if (refused) return refused;
     if (failedExit) return { ok: false, kind: 'exit-code', message: `iperf3 exited with code ${exitCode}${tail(stderr || stdout)}` };
     return { ok: false, kind: 'unparsable', message: `iperf3 printed no complete JSON document${tail(stdout || stderr)}` };
   }
   if (typeof doc.error === 'string') {
     const kind = classifyIperfError(doc.error);
-    const hint =
-      kind === 'auth'
-        ? " (the server requires iperf3 authentication: check --auth-username, the password and the server's users file)"
-        : '';
-    return { ok: false, kind, message: `${doc.error}${hint}` };
+    return { ok: false, kind, message: kind === 'auth' ? `${doc.error}${AUTH_REFUSED_HINT}` : doc.error };
   }
   if (failedExit) return { ok: false, kind: 'exit-code', message: `iperf3 exited with code ${exitCode}${tail(stderr)}` };
   const measurement = protocol === 'udp' ? udpMeasurement(doc) : tcpMeasurement(doc);
   if (typeof measurement === 'string') return { ok: false, kind: 'unparsable', message: measurement };
   return { ok: true, measurement };
+}
+
+const AUTH_REFUSED_HINT = " (the server requires iperf3 authentication: check --auth-username, the password and the server's users file)";
+const NO_CREDENTIALS_HINT = ' (IPERF3_PASSWORD is not set where the client runs, or the public key is unreadable)';
+
+/** iperf3 refuses to start a client with a user name but no password (IPERF3_PASSWORD) or no key: an auth failure. */
+function missingCredentials(stderr: string): TestOutcome | undefined {
+  const refusal = /(you )?must specify (a )?username[^\n]*/i.exec(stderr);
+  return refusal ? { ok: false, kind: 'auth', message: `iperf3: ${refusal[0].trim()}${NO_CREDENTIALS_HINT}` } : undefined;
 }
 
 function tcpMeasurement(doc: Record<string, unknown>): Measurement | string {

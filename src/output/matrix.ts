@@ -1,6 +1,6 @@
 import type { CycleReport } from '../run/cycle.ts';
-import type { Protocol } from '../model/types.ts';
 import { countByStatus } from '../model/count-results.ts';
+import { cellKey, matrixNodes, matrixProtocols, protocolGrid, shareLevel, type ProtocolGrid, type ShareLevel } from './matrix-grid.ts';
 
 // `--output table`: a source×destination matrix of Mbit/s per protocol, failures listed under it.
 // Colours (on a TTY) are relative to the best path of the matrix: green ≥ 80 %, yellow ≥ 50 %, red below.
@@ -11,42 +11,32 @@ type Paint = (code: string, text: string) => string;
 
 export function renderMatrix(report: CycleReport, color: boolean): string {
   const paint: Paint = (code, text) => (color ? `${code}${text}${ANSI.reset}` : text);
-  const nodes = [...new Set([...report.servers.map((server) => server.node), ...report.pairs.map((pair) => pair.source.node)])];
-  const protocols = [...new Set(report.pairs.map((pair) => pair.protocol))];
-  const lines = protocols.flatMap((protocol) => protocolTable(report, protocol, nodes, paint));
+  const nodes = matrixNodes(report);
+  const lines = matrixProtocols(report).flatMap((protocol) => protocolTable(protocolGrid(report, protocol, nodes), nodes, paint));
   lines.push(...failures(report, paint), summary(report, paint));
   return lines.join('\n') + '\n';
 }
 
+const LEVEL_COLOUR: Record<ShareLevel, string> = { good: ANSI.green, fair: ANSI.yellow, poor: ANSI.red };
+
 /** One protocol's matrix, then a blank line. */
-function protocolTable(report: CycleReport, protocol: Protocol, nodes: string[], paint: Paint): string[] {
-  const cells = new Map<string, string>();
-  const values = new Map<string, number>();
-  for (const result of report.results) {
-    if (result.pair.protocol !== protocol) continue;
-    const key = `${result.pair.source.node}\0${result.pair.destination.node}`;
-    if (result.status === 'success') {
-      values.set(key, result.measurement.bandwidthMbps);
-      cells.set(key, result.measurement.bandwidthMbps.toFixed(1));
-    } else cells.set(key, result.status === 'failure' ? 'FAIL' : 'skip');
-  }
-  const best = Math.max(0, ...values.values());
-  const sources = nodes.filter((node) => report.pairs.some((pair) => pair.protocol === protocol && pair.source.node === node));
+function protocolTable(grid: ProtocolGrid, nodes: string[], paint: Paint): string[] {
   const width = Math.max(8, ...nodes.map((node) => node.length)) + 2;
   const pad = (text: string) => text.padStart(width);
   const cell = (src: string, dst: string) => {
     if (dst === src) return paint(ANSI.dim, pad('-'));
-    const text = cells.get(`${src}\0${dst}`);
-    if (text === undefined) return paint(ANSI.dim, pad('·'));
-    const value = values.get(`${src}\0${dst}`);
-    if (value === undefined) return paint(text === 'FAIL' ? ANSI.red : ANSI.dim, pad(text));
-    const ratio = best > 0 ? value / best : 1;
-    return paint(ratio >= 0.8 ? ANSI.green : ratio >= 0.5 ? ANSI.yellow : ANSI.red, pad(text));
+    const result = grid.cells.get(cellKey(src, dst));
+    if (result === undefined) return paint(ANSI.dim, pad('·'));
+    if (result.status === 'failure') return paint(ANSI.red, pad('FAIL'));
+    if (result.status === 'skipped') return paint(ANSI.dim, pad('skip'));
+    const mbps = result.measurement.bandwidthMbps;
+    const share = grid.bestMbps > 0 ? mbps / grid.bestMbps : 1;
+    return paint(LEVEL_COLOUR[shareLevel(share)], pad(mbps.toFixed(1)));
   };
   return [
-    paint(ANSI.bold, `${protocol.toUpperCase()} Mbit/s (rows: source, columns: destination)`),
+    paint(ANSI.bold, `${grid.protocol.toUpperCase()} Mbit/s (rows: source, columns: destination)`),
     pad('') + nodes.map(pad).join(''),
-    ...sources.map((src) => pad(src) + nodes.map((dst) => cell(src, dst)).join('')),
+    ...grid.sources.map((src) => pad(src) + nodes.map((dst) => cell(src, dst)).join('')),
     '',
   ];
 }

@@ -18,50 +18,70 @@ export interface PrometheusBaselineOptions {
   headers?: Record<string, string>;
 }
 
-export function baselineQuery(job: string, window: string): string {
-  const quoted = JSON.stringify(job); // a PromQL double-quoted string escapes like JSON
-  return `max by (source_node, destination_node, protocol) (quantile_over_time(0.5, ${PAIR_METRICS.bandwidth.name}{job=${quoted}}[${window}]))`;
+/** One sample of an instant vector, as the API returns it: [unix seconds, "value"]. */
+interface VectorSample {
+  metric: Record<string, string>;
+  value: [number, string];
 }
 
-export async function prometheusBaseline(o: PrometheusBaselineOptions): Promise<Baseline> {
-  const base = o.url.replace(/\/+$/, '');
-  const query = baselineQuery(o.job, o.window);
-  const target = `${base}/api/v1/query`;
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new BaselineError('query the baseline from Prometheus', target, reason, cause ? { cause } : undefined);
-  };
-  let text = '';
-  let status = 0;
-  try {
-    const res = await o.http(`${target}?query=${encodeURIComponent(query)}`, {
-      method: 'GET',
-      idleTimeoutMs: o.timeoutMs,
-      headers: { accept: 'application/json', ...o.headers },
-    });
-    status = res.status;
-    text = await res.text();
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    fail(err.code ? `${err.code} (${err.message})` : err.message, e);
+const OPERATION = 'query the baseline from Prometheus';
+
+export function baselineQuery(job: string, window: string): string {
+  const quoted = JSON.stringify(job); // a PromQL double-quoted string escapes like JSON
+  const median = `quantile_over_time(0.5, ${PAIR_METRICS.bandwidth.name}{job=${quoted}}[${window}])`;
+  return `max by (source_node, destination_node, protocol) (${median})`;
+}
+
+export async function prometheusBaseline(options: PrometheusBaselineOptions): Promise<Baseline> {
+  const target = `${options.url.replace(/\/+$/, '')}/api/v1/query`;
+  const { status, text } = await query(target, options);
+  const baseline = new Map<string, number>();
+  for (const sample of vectorOf(text, status, target)) {
+    const { source_node: source, destination_node: destination, protocol } = sample.metric;
+    const mbps = Number(sample.value[1]);
+    if (source && destination && protocol && Number.isFinite(mbps) && mbps > 0) {
+      baseline.set(previousKey(source, destination, protocol), mbps);
+    }
   }
-  let doc: {
-    status?: string;
-    error?: string;
-    data?: { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] };
-  };
+  return baseline;
+}
+
+async function query(target: string, options: PrometheusBaselineOptions): Promise<{ status: number; text: string }> {
+  const url = `${target}?query=${encodeURIComponent(baselineQuery(options.job, options.window))}`;
   try {
-    doc = JSON.parse(text);
+    const headers = { accept: 'application/json', ...options.headers };
+    const response = await options.http(url, { method: 'GET', idleTimeoutMs: options.timeoutMs, headers });
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    const { code, message } = error as Error & { code?: string };
+    throw new BaselineError(OPERATION, target, code ? `${code} (${message})` : message, { cause: error });
+  }
+}
+
+/** The answer's samples; anything but a successful vector answer is a BaselineError saying what came back. */
+function vectorOf(text: string, status: number, target: string): VectorSample[] {
+  const fail = (reason: string) => new BaselineError(OPERATION, target, reason);
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
   } catch {
-    return fail(`HTTP ${status}, not a Prometheus API answer: ${text.trim().slice(0, 200)}`);
+    throw fail(`HTTP ${status}, not a Prometheus API answer: ${text.trim().slice(0, 200)}`);
   }
-  if (doc.status !== 'success') fail(`HTTP ${status}: ${doc.error ?? 'no error message'}`);
-  if (doc.data?.resultType !== 'vector' || !Array.isArray(doc.data.result))
-    fail(`expected a vector, got ${doc.data?.resultType ?? 'nothing'}`);
-  const out = new Map<string, number>();
-  for (const s of doc.data!.result!) {
-    const { source_node: src, destination_node: dst, protocol } = s.metric;
-    const v = Number(s.value?.[1]);
-    if (src && dst && protocol && Number.isFinite(v) && v > 0) out.set(previousKey(src, dst, protocol), v);
+  const doc = (typeof answer === 'object' && answer !== null ? answer : {}) as {
+    status?: unknown;
+    error?: unknown;
+    data?: { resultType?: unknown; result?: unknown };
+  };
+  if (doc.status !== 'success') throw fail(`HTTP ${status}: ${typeof doc.error === 'string' ? doc.error : 'no error message'}`);
+  const resultType = doc.data?.resultType;
+  const result = doc.data?.result;
+  if (resultType !== 'vector' || !Array.isArray(result)) {
+    throw fail(`expected a vector, got ${typeof resultType === 'string' ? resultType : 'nothing'}`);
   }
-  return out;
+  return result.filter(isVectorSample);
+}
+
+function isVectorSample(item: unknown): item is VectorSample {
+  const sample = item as Partial<VectorSample> | null;
+  return typeof sample?.metric === 'object' && sample.metric !== null && Array.isArray(sample.value) && sample.value.length === 2;
 }

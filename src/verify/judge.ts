@@ -1,5 +1,6 @@
-import type { PairResult } from '../model/types.ts';
+import type { Failure, Pair, PairResult, SkipReason } from '../model/types.ts';
 import { previousKey } from '../push/previous-results.ts';
+import { decimal } from './decimal.ts';
 import type { Baseline, Floors } from './floors.ts';
 
 // The gate's decision, pure: each tested pair against the floors. A pair passes when its test
@@ -25,42 +26,68 @@ export interface Verdict {
   reason: string;
 }
 
+/** What one pair is held to; `fromBaseline` is its baseline times the ratio. */
+interface Bar {
+  floorMbps?: number;
+  baseline?: { mbps: number; ratio: number; fromBaseline: number };
+  /** --baseline-ratio was given but this pair has no baseline. */
+  baselineMissing: boolean;
+}
+
 export function judge(results: readonly PairResult[], floors: Floors, baseline: Baseline): Verdict[] {
-  return results.map((result) => {
-    const { pair } = result;
-    const floorMbps = floors.minMbps[pair.protocol];
-    const base =
-      floors.baselineRatio !== undefined ? baseline.get(previousKey(pair.source.node, pair.destination.node, pair.protocol)) : undefined;
-    const v: Omit<Verdict, 'kind' | 'reason'> = { result };
-    if (floorMbps !== undefined) v.floorMbps = floorMbps;
-    if (base !== undefined) v.baselineMbps = base;
-    const fromBaseline = base !== undefined ? base * floors.baselineRatio! : undefined;
-    const required = Math.max(floorMbps ?? 0, fromBaseline ?? 0);
-    if (floorMbps !== undefined || fromBaseline !== undefined) v.requiredMbps = required;
-
-    if (result.status === 'skipped') return { ...v, kind: 'not-tested', reason: `not tested (${result.skipped})` };
-    if (result.status === 'failure') return { ...v, kind: 'test-failed', reason: `${result.failure!.kind}: ${result.failure!.message}` };
-    const mbps = result.measurement!.bandwidthMbps;
-    v.mbps = mbps;
-    if (floorMbps !== undefined && mbps < floorMbps) {
-      return { ...v, kind: 'below-floor', reason: `${fmt(mbps)} Mbit/s is below the ${pair.protocol} floor of ${fmt(floorMbps)} Mbit/s` };
-    }
-    if (fromBaseline !== undefined && mbps < fromBaseline) {
-      const pct = Math.round(floors.baselineRatio! * 100);
-      return {
-        ...v,
-        kind: 'below-baseline',
-        reason: `${fmt(mbps)} Mbit/s is ${fmt((mbps / base!) * 100)} % of its baseline ${fmt(base!)} Mbit/s, below ${pct} % (${fmt(fromBaseline)} Mbit/s)`,
-      };
-    }
-    const note = floors.baselineRatio !== undefined && base === undefined ? 'no baseline' : '';
-    return { ...v, kind: 'pass', reason: note };
-  });
+  return results.map((result) => judgePair(result, barFor(result.pair, floors, baseline)));
 }
 
-export const passed = (verdicts: readonly Verdict[]): boolean => verdicts.every((v) => v.kind === 'pass');
+export const passed = (verdicts: readonly Verdict[]): boolean => verdicts.every((verdict) => verdict.kind === 'pass');
 
-/** One decimal, no trailing ".0" noise for whole numbers. */
-export function fmt(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+function barFor(pair: Pair, floors: Floors, baseline: Baseline): Bar {
+  const floorMbps = floors.minMbps[pair.protocol];
+  const bar: Bar = { ...(floorMbps !== undefined ? { floorMbps } : {}), baselineMissing: false };
+  const ratio = floors.baselineRatio;
+  if (ratio === undefined) return bar;
+  const mbps = baseline.get(previousKey(pair.source.node, pair.destination.node, pair.protocol));
+  if (mbps === undefined) return { ...bar, baselineMissing: true };
+  return { ...bar, baseline: { mbps, ratio, fromBaseline: mbps * ratio } };
 }
+
+function judgePair(result: PairResult, bar: Bar): Verdict {
+  const known: Omit<Verdict, 'kind' | 'reason'> = { result, ...barFigures(bar) };
+  switch (result.status) {
+    case 'skipped':
+      return { ...known, kind: 'not-tested', reason: notTested(result.skipped) };
+    case 'failure':
+      return { ...known, kind: 'test-failed', reason: testFailed(result.failure) };
+    case 'success':
+      return { ...known, mbps: result.measurement.bandwidthMbps, ...measured(result.pair, result.measurement.bandwidthMbps, bar) };
+  }
+}
+
+/** The figures a verdict shows whatever became of the test. */
+function barFigures(bar: Bar): Pick<Verdict, 'floorMbps' | 'baselineMbps' | 'requiredMbps'> {
+  const figures: Pick<Verdict, 'floorMbps' | 'baselineMbps' | 'requiredMbps'> = {};
+  if (bar.floorMbps !== undefined) figures.floorMbps = bar.floorMbps;
+  if (bar.baseline) figures.baselineMbps = bar.baseline.mbps;
+  if (bar.floorMbps !== undefined || bar.baseline) {
+    figures.requiredMbps = Math.max(bar.floorMbps ?? 0, bar.baseline?.fromBaseline ?? 0);
+  }
+  return figures;
+}
+
+function measured(pair: Pair, mbps: number, bar: Bar): Pick<Verdict, 'kind' | 'reason'> {
+  if (bar.floorMbps !== undefined && mbps < bar.floorMbps) {
+    return {
+      kind: 'below-floor',
+      reason: `${decimal(mbps)} Mbit/s is below the ${pair.protocol} floor of ${decimal(bar.floorMbps)} Mbit/s`,
+    };
+  }
+  const { baseline } = bar;
+  if (baseline && mbps < baseline.fromBaseline) {
+    const share = `${decimal((mbps / baseline.mbps) * 100)} % of its baseline ${decimal(baseline.mbps)} Mbit/s`;
+    const required = `${Math.round(baseline.ratio * 100)} % (${decimal(baseline.fromBaseline)} Mbit/s)`;
+    return { kind: 'below-baseline', reason: `${decimal(mbps)} Mbit/s is ${share}, below ${required}` };
+  }
+  return { kind: 'pass', reason: bar.baselineMissing ? 'no baseline' : '' };
+}
+
+const notTested = (reason: SkipReason) => `not tested (${reason})`;
+const testFailed = (failure: Failure) => `${failure.kind}: ${failure.message}`;

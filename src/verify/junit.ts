@@ -1,6 +1,8 @@
 import type { Protocol } from '../model/types.ts';
-import { fmt, type Verdict } from './judge.ts';
+import type { Verdict } from './judge.ts';
 import type { Floors } from './floors.ts';
+import { decimal } from './decimal.ts';
+import { escapeXml } from './xml-escape.ts';
 
 // The gate's JUnit XML report, for CI systems (GitLab, Jenkins, GitHub test reporters): one
 // <testsuite> per protocol, one <testcase> per directed pair named "source → destination". A pair that
@@ -16,64 +18,71 @@ export interface JunitRun {
 }
 
 export function junitReport(verdicts: readonly Verdict[], run: JunitRun): string {
-  const protocols = [...new Set(verdicts.map((v) => v.result.pair.protocol))] as Protocol[];
-  const failures = verdicts.filter((v) => v.kind !== 'pass').length;
-  const time = secs(run.endedAt - run.startedAt);
-  const timestamp = new Date(run.startedAt).toISOString().replace(/\.\d+Z$/, '');
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(
-    `<testsuites name="iperf3-monitor verify" tests="${verdicts.length}" failures="${failures}" errors="0" skipped="0" time="${time}">`,
-  );
+  const protocols = [...new Set(verdicts.map((verdict) => verdict.result.pair.protocol))];
+  const time = seconds(run.endedAt - run.startedAt);
+  const counts = `tests="${verdicts.length}" failures="${failureCount(verdicts)}" errors="0" skipped="0" time="${time}"`;
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="iperf3-monitor verify" ${counts}>`];
   for (const protocol of protocols) {
-    const mine = verdicts.filter((v) => v.result.pair.protocol === protocol);
-    const fails = mine.filter((v) => v.kind !== 'pass').length;
-    out.push(
-      `  <testsuite name="iperf3-monitor verify ${protocol}" tests="${mine.length}" failures="${fails}" errors="0" skipped="0" time="${time}" timestamp="${timestamp}">`,
-    );
-    out.push('    <properties>');
-    const props: [string, string][] = [['protocol', protocol]];
-    const floor = run.floors.minMbps[protocol];
-    if (floor !== undefined) props.push(['min_mbps', String(floor)]);
-    if (run.floors.baselineRatio !== undefined) props.push(['baseline_ratio', String(run.floors.baselineRatio)]);
-    if (run.baselineSource) props.push(['baseline_source', run.baselineSource]);
-    for (const [k, val] of props) out.push(`      <property name="${esc(k)}" value="${esc(val)}"/>`);
-    out.push('    </properties>');
-    for (const v of mine) {
-      const { pair } = v.result;
-      const duration = v.result.finishedAt > 0 ? secs(v.result.finishedAt - v.result.startedAt) : '0';
-      const open = `    <testcase classname="iperf3-monitor.${protocol}" name="${esc(`${pair.source.node} → ${pair.destination.node}`)}" time="${duration}"`;
-      if (v.kind === 'pass') {
-        out.push(`${open}>`, `      <system-out>${esc(figures(v))}</system-out>`, '    </testcase>');
-      } else {
-        out.push(`${open}>`, `      <failure type="${v.kind}" message="${esc(v.reason)}">${esc(figures(v))}</failure>`, '    </testcase>');
-      }
-    }
-    out.push('  </testsuite>');
+    lines.push(...testsuite(protocol, verdicts, run));
   }
-  out.push('</testsuites>');
-  return out.join('\n') + '\n';
+  lines.push('</testsuites>');
+  return lines.join('\n') + '\n';
+}
+
+function testsuite(protocol: Protocol, verdicts: readonly Verdict[], run: JunitRun): string[] {
+  const mine = verdicts.filter((verdict) => verdict.result.pair.protocol === protocol);
+  const time = seconds(run.endedAt - run.startedAt);
+  const timestamp = new Date(run.startedAt).toISOString().replace(/\.\d+Z$/, '');
+  const counts = `tests="${mine.length}" failures="${failureCount(mine)}" errors="0" skipped="0" time="${time}"`;
+  return [
+    `  <testsuite name="iperf3-monitor verify ${protocol}" ${counts} timestamp="${timestamp}">`,
+    '    <properties>',
+    ...properties(protocol, run).map(([name, value]) => `      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`),
+    '    </properties>',
+    ...mine.flatMap((verdict) => testcase(protocol, verdict)),
+    '  </testsuite>',
+  ];
+}
+
+/** The floors that applied to the suite, so that a reader of the report knows what "pass" meant. */
+function properties(protocol: Protocol, run: JunitRun): [string, string][] {
+  const props: [string, string][] = [['protocol', protocol]];
+  const floor = run.floors.minMbps[protocol];
+  if (floor !== undefined) props.push(['min_mbps', String(floor)]);
+  if (run.floors.baselineRatio !== undefined) props.push(['baseline_ratio', String(run.floors.baselineRatio)]);
+  if (run.baselineSource) props.push(['baseline_source', run.baselineSource]);
+  return props;
+}
+
+function testcase(protocol: Protocol, verdict: Verdict): string[] {
+  const { pair, finishedAt, startedAt } = verdict.result;
+  const duration = finishedAt > 0 ? seconds(finishedAt - startedAt) : '0';
+  const name = escapeXml(`${pair.source.node} → ${pair.destination.node}`);
+  const open = `    <testcase classname="iperf3-monitor.${protocol}" name="${name}" time="${duration}">`;
+  const text = escapeXml(figures(verdict));
+  const body =
+    verdict.kind === 'pass'
+      ? `      <system-out>${text}</system-out>`
+      : `      <failure type="${verdict.kind}" message="${escapeXml(verdict.reason)}">${text}</failure>`;
+  return [open, body, '    </testcase>'];
 }
 
 /** The pair's numbers as "key: value" lines. */
-function figures(v: Verdict): string {
-  const { pair } = v.result;
-  const lines = [
-    `${pair.source.node} (${pair.source.ip}) → ${pair.destination.node} (${pair.destination.ip}:${pair.destination.port}) ${pair.protocol}`,
-  ];
-  if (v.mbps !== undefined) lines.push(`measured: ${fmt(v.mbps)} Mbit/s`);
-  if (v.floorMbps !== undefined) lines.push(`floor: ${fmt(v.floorMbps)} Mbit/s`);
-  if (v.baselineMbps !== undefined) lines.push(`baseline: ${fmt(v.baselineMbps)} Mbit/s`);
-  if (v.requiredMbps !== undefined) lines.push(`required: ${fmt(v.requiredMbps)} Mbit/s`);
-  if (v.reason) lines.push(`${v.kind === 'pass' ? 'note' : 'reason'}: ${v.reason}`);
-  lines.push(`attempts: ${v.result.attempts}`);
+function figures(verdict: Verdict): string {
+  const { pair } = verdict.result;
+  const { source, destination } = pair;
+  const lines = [`${source.node} (${source.ip}) → ${destination.node} (${destination.ip}:${destination.port}) ${pair.protocol}`];
+  const mbpsLine = (label: string, mbps: number | undefined) => {
+    if (mbps !== undefined) lines.push(`${label}: ${decimal(mbps)} Mbit/s`);
+  };
+  mbpsLine('measured', verdict.mbps);
+  mbpsLine('floor', verdict.floorMbps);
+  mbpsLine('baseline', verdict.baselineMbps);
+  mbpsLine('required', verdict.requiredMbps);
+  if (verdict.reason) lines.push(`${verdict.kind === 'pass' ? 'note' : 'reason'}: ${verdict.reason}`);
+  lines.push(`attempts: ${verdict.result.attempts}`);
   return lines.join('\n');
 }
 
-const secs = (ms: number) => (ms / 1000).toFixed(3);
-
-/** XML text and attribute escaping; characters XML 1.0 cannot carry at all are dropped. */
-export function esc(s: string): string {
-  return s
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
+const failureCount = (verdicts: readonly Verdict[]) => verdicts.filter((verdict) => verdict.kind !== 'pass').length;
+const seconds = (ms: number) => (ms / 1000).toFixed(3);

@@ -1,6 +1,7 @@
-import { fmt, type Verdict } from './judge.ts';
+import type { Verdict } from './judge.ts';
 import type { Floors } from './floors.ts';
 import type { Protocol } from '../model/types.ts';
+import { decimal } from './decimal.ts';
 
 // The gate's Markdown summary, for a change ticket or a CI job summary: the verdict and the floors in
 // two lines, the failing pairs first (a table with the reason and the numbers), then every pair.
@@ -13,46 +14,57 @@ export interface MarkdownRun {
   servers: number;
 }
 
+const TABLE_HEAD = ['| Source | Destination | Protocol | Mbit/s | Baseline | Required | Result |', '|---|---|---|--:|--:|--:|---|'];
+/** Longest table cell: iperf3's messages can run long. */
+const MAX_CELL = 200;
+
 export function markdownSummary(verdicts: readonly Verdict[], run: MarkdownRun): string {
-  const failed = verdicts.filter((v) => v.kind !== 'pass');
-  const out: string[] = [];
-  const verdict = failed.length === 0 ? '✅ PASS' : '❌ FAIL';
-  out.push(`## iperf3-monitor verify: ${verdict}`, '');
-  out.push(
-    `${verdicts.length} pairs between ${run.servers} nodes, ${verdicts.length - failed.length} passed, ${failed.length} failed; ` +
-      `started ${new Date(run.startedAt).toISOString().replace(/\.\d+Z$/, 'Z')}, took ${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s.`,
-  );
-  out.push('', `Floors: ${floorsText(run.floors, run.baselineSource)}.`, '');
-  if (failed.length > 0) {
-    out.push('### Failed pairs', '', ...table(failed), '');
-  }
-  out.push('### All pairs', '', ...table(verdicts), '');
-  return out.join('\n');
+  const failed = verdicts.filter((verdict) => verdict.kind !== 'pass');
+  const lines = [`## iperf3-monitor verify: ${failed.length === 0 ? '✅ PASS' : '❌ FAIL'}`, ''];
+  const started = new Date(run.startedAt).toISOString().replace(/\.\d+Z$/, 'Z');
+  const took = ((run.endedAt - run.startedAt) / 1000).toFixed(1);
+  const passedCount = verdicts.length - failed.length;
+  const counts = `${verdicts.length} pairs between ${run.servers} nodes, ${passedCount} passed, ${failed.length} failed`;
+  lines.push(`${counts}; started ${started}, took ${took} s.`);
+  lines.push('', `Floors: ${floorsText(run.floors, run.baselineSource)}.`, '');
+  if (failed.length > 0) lines.push('### Failed pairs', '', ...table(failed), '');
+  lines.push('### All pairs', '', ...table(verdicts), '');
+  return lines.join('\n');
 }
 
-function floorsText(f: Floors, source?: string): string {
-  const parts = (Object.entries(f.minMbps) as [Protocol, number][]).map(([p, n]) => `${p.toUpperCase()} ≥ ${fmt(n)} Mbit/s`);
-  if (f.baselineRatio !== undefined)
-    parts.push(`≥ ${Math.round(f.baselineRatio * 100)} % of each pair's baseline${source ? ` (${source})` : ''}`);
+function floorsText(floors: Floors, source?: string): string {
+  const minimums = Object.entries(floors.minMbps) as [Protocol, number][];
+  const parts = minimums.map(([protocol, mbps]) => `${protocol.toUpperCase()} ≥ ${decimal(mbps)} Mbit/s`);
+  if (floors.baselineRatio !== undefined) {
+    parts.push(`≥ ${Math.round(floors.baselineRatio * 100)} % of each pair's baseline${source ? ` (${source})` : ''}`);
+  }
   parts.push('every test must succeed');
   return parts.join('; ');
 }
 
 function table(verdicts: readonly Verdict[]): string[] {
-  const rows = ['| Source | Destination | Protocol | Mbit/s | Baseline | Required | Result |', '|---|---|---|--:|--:|--:|---|'];
-  for (const v of verdicts) {
-    const { pair } = v.result;
-    const n = (x: number | undefined) => (x === undefined ? '–' : fmt(x));
-    const result = v.kind === 'pass' ? `pass${v.reason ? ` (${v.reason})` : ''}` : `**${v.kind}**: ${v.reason}`;
-    rows.push(
-      `| ${cell(pair.source.node)} | ${cell(pair.destination.node)} | ${pair.protocol} | ${n(v.mbps)} | ${n(v.baselineMbps)} | ${n(v.requiredMbps)} | ${cell(result)} |`,
-    );
-  }
-  return rows;
+  return [...TABLE_HEAD, ...verdicts.map(tableRow)];
+}
+
+function tableRow(verdict: Verdict): string {
+  const { pair } = verdict.result;
+  const figure = (mbps: number | undefined) => (mbps === undefined ? '–' : decimal(mbps));
+  const note = verdict.reason ? ` (${verdict.reason})` : '';
+  const result = verdict.kind === 'pass' ? `pass${note}` : `**${verdict.kind}**: ${verdict.reason}`;
+  const cells = [
+    cell(pair.source.node),
+    cell(pair.destination.node),
+    pair.protocol,
+    figure(verdict.mbps),
+    figure(verdict.baselineMbps),
+    figure(verdict.requiredMbps),
+    cell(result),
+  ];
+  return `| ${cells.join(' | ')} |`;
 }
 
 /** A table cell: pipes escaped, line breaks folded, long iperf3 messages cut. */
-const cell = (s: string) => {
-  const t = s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
-  return t.length > 200 ? `${t.slice(0, 199)}…` : t;
-};
+function cell(text: string): string {
+  const folded = text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+  return folded.length > MAX_CELL ? `${folded.slice(0, MAX_CELL - 1)}…` : folded;
+}
