@@ -8,6 +8,7 @@ import type { RawRunOptions } from './config/run-config.ts';
 import { ConfigError } from './errors/config-error.ts';
 import { DiscoveryError } from './errors/discovery-error.ts';
 import { PushError } from './errors/push-error.ts';
+import { version } from './version.ts';
 
 // The entry file: the only place that touches process (argv, env, signals, exit code). It builds
 // the edges and runs one command. Exit codes: 0 the cycle ran (failed pairs are data), 1 a
@@ -92,6 +93,7 @@ await yargs(withEnv)
     process.stderr.write(`iperf3-monitor: ${msg}\nRun 'iperf3-monitor <command> --help' to see the options.\n`);
     process.exit(2);
   })
+  .version(version)
   .help()
   .wrap(Math.min(120, process.stdout.columns || 100))
   .parseAsync();

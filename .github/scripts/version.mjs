@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// Keeps the release version and the publishing registry in step across the files that carry them.
+//
+//   node .github/scripts/version.mjs check              every place agrees (exit 1 and a list otherwise)
+//   node .github/scripts/version.mjs set X.Y.Z          write X.Y.Z everywhere
+//   node .github/scripts/version.mjs sync               write package.json's version everywhere else
+//                                                       (npm's `version` hook: `npm version X.Y.Z`)
+//   node .github/scripts/version.mjs registry PREFIX    publish under PREFIX (e.g. ghcr.io/acme)
+//   node .github/scripts/version.mjs show               print the version and the registry
+//   --root DIR                                          operate on a copy of the repository
+//
+// The version lives in package.json (+ package-lock.json), charts/iperf3-monitor/Chart.yaml (version and
+// appVersion; the chart's default image tag is empty, which means appVersion), src/version.ts (what
+// `iperf3-monitor --version` prints, also in the image) and the Dockerfile's VERSION build argument.
+// The registry prefix lives in .github/release.env (REGISTRY=...), the one value to change; the chart's
+// default image repositories and the README's install section are derived from it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$/;
+// host[:port] followed by one or more lowercase path components, as image references allow.
+export const REGISTRY = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+const files = {
+  pkg: 'package.json',
+  lock: 'package-lock.json',
+  chart: 'charts/iperf3-monitor/Chart.yaml',
+  values: 'charts/iperf3-monitor/values.yaml',
+  versionTs: 'src/version.ts',
+  dockerfile: 'Dockerfile',
+  env: '.github/release.env',
+  readme: 'README.md',
+  changelog: 'CHANGELOG.md',
+};
+
+class VersionError extends Error {
+  name = 'VersionError';
+}
+
+function read(root, f) {
+  try {
+    return readFileSync(join(root, f), 'utf8');
+  } catch (e) {
+    throw new VersionError(`cannot read ${join(root, f)}: ${e.code ?? e.message}`);
+  }
+}
+const write = (root, f, text) => writeFileSync(join(root, f), text);
+
+/** Replaces the one match of `re` in file `f` (its group 1 kept, the rest set to `value`); fails loudly. */
+function replaceOne(root, f, re, value) {
+  const text = read(root, f);
+  const matches = text.match(new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g')) ?? [];
+  if (matches.length !== 1) throw new VersionError(`${f}: expected one match of ${re}, found ${matches.length}`);
+  write(root, f, text.replace(re, (_m, keep) => `${keep}${value}`));
+}
+
+const chartVersionRe = /^(version: )"?[^"\n]*"?$/m;
+const appVersionRe = /^(appVersion: )"?[^"\n]*"?$/m;
+const versionTsRe = /^(export const version = )'[^']*';$/m;
+const dockerArgRe = /^(ARG VERSION=)\S*$/m;
+const envRe = /^(REGISTRY=)(\S*)$/m;
+
+/** Every place that carries the version, read from the files: [[where, value], ...]. */
+export function versions(root = '.') {
+  const pkg = JSON.parse(read(root, files.pkg));
+  const lock = JSON.parse(read(root, files.lock));
+  const val = (f, re) => {
+    const m = re.exec(read(root, f));
+    return m ? m[0].slice(m[1].length).replace(/^["']|["';]+$/g, '') : '(missing)';
+  };
+  return [
+    [`${files.pkg} version`, pkg.version],
+    [`${files.lock} version`, lock.version],
+    [`${files.lock} packages[""].version`, lock.packages?.['']?.version],
+    [`${files.chart} version`, val(files.chart, chartVersionRe)],
+    [`${files.chart} appVersion`, val(files.chart, appVersionRe)],
+    [`${files.versionTs} version`, val(files.versionTs, versionTsRe)],
+    [`${files.dockerfile} ARG VERSION`, val(files.dockerfile, dockerArgRe)],
+  ];
+}
+
+/** The registry prefix from .github/release.env. */
+export function registry(root = '.') {
+  const m = envRe.exec(read(root, files.env));
+  if (!m || !REGISTRY.test(m[2])) throw new VersionError(`${files.env}: no valid REGISTRY=host[:port]/path line`);
+  return m[2];
+}
+
+/** Image references a release publishes under a registry prefix. */
+export const refs = (prefix) => ({
+  image: `${prefix}/iperf3-monitor`,
+  serverImage: `${prefix}/iperf3-monitor-server`,
+  chart: `oci://${prefix}/charts/iperf3-monitor`,
+});
+
+// `repository:` lines of values.yaml that name one of this project's images (runner or server).
+const ownRepoRe = /^(\s*repository: )"?([a-z0-9.:/_-]+)\/(iperf3-monitor(?:-server)?)"?$/gm;
+
+/** Problems that keep the version and registry from agreeing; empty when all is in step. */
+export function problems(root = '.') {
+  const out = [];
+  const vs = versions(root);
+  const want = vs[0][1];
+  if (!SEMVER.test(want ?? '')) out.push(`${files.pkg} version ${JSON.stringify(want)} is not X.Y.Z`);
+  for (const [where, v] of vs.slice(1)) if (v !== want) out.push(`${where} is ${JSON.stringify(v)}, package.json says ${want}`);
+
+  const valuesText = read(root, files.values);
+  const tag = /^image:\n(?:\s+.*\n)*?\s+tag: "?([^"\n]*)"?$/m.exec(valuesText)?.[1];
+  if (tag !== '' && tag !== want) out.push(`${files.values} image.tag is ${JSON.stringify(tag)}: keep it empty (the chart's appVersion)`);
+
+  let prefix;
+  try {
+    prefix = registry(root);
+  } catch (e) {
+    out.push(e.message);
+    return out;
+  }
+  const own = [...valuesText.matchAll(ownRepoRe)];
+  if (own.length === 0) out.push(`${files.values}: no image repository of this project`);
+  for (const m of own) {
+    if (m[2] !== prefix) out.push(`${files.values} repository ${m[2]}/${m[3]} is not under REGISTRY=${prefix} (${files.env})`);
+  }
+  const readme = read(root, files.readme);
+  const r = refs(prefix);
+  for (const ref of [r.image, r.chart]) if (!readme.includes(ref)) out.push(`${files.readme} does not name ${ref}`);
+  const changelog = read(root, files.changelog);
+  if (!new RegExp(`^## \\[${want.replace(/\./g, '\\.')}\\]`, 'm').test(changelog)) out.push(`${files.changelog} has no "## [${want}]" section`);
+  return out;
+}
+
+/** Writes version `v` into every file that carries it. */
+export function setVersion(root, v) {
+  if (!SEMVER.test(v)) throw new VersionError(`--version: ${JSON.stringify(v)} is not a version X.Y.Z (optionally -prerelease)`);
+  const pkg = JSON.parse(read(root, files.pkg));
+  pkg.version = v;
+  write(root, files.pkg, JSON.stringify(pkg, null, 2) + '\n');
+  const lock = JSON.parse(read(root, files.lock));
+  lock.version = v;
+  if (lock.packages?.['']) lock.packages[''].version = v;
+  write(root, files.lock, JSON.stringify(lock, null, 2) + '\n');
+  replaceOne(root, files.chart, chartVersionRe, v);
+  replaceOne(root, files.chart, appVersionRe, `"${v}"`);
+  replaceOne(root, files.versionTs, versionTsRe, `'${v}';`);
+  replaceOne(root, files.dockerfile, dockerArgRe, v);
+}
+
+/** Publishes under `prefix`: release.env, the chart's image repositories, the README's install section. */
+export function setRegistry(root, prefix) {
+  if (!REGISTRY.test(prefix)) throw new VersionError(`--registry: ${JSON.stringify(prefix)} is not host[:port][/path] in lowercase`);
+  const old = registry(root);
+  replaceOne(root, files.env, /^(REGISTRY=)\S*$/m, prefix);
+  const values = read(root, files.values);
+  write(root, files.values, values.replace(ownRepoRe, (_m, key, _p, name) => `${key}${prefix}/${name}`));
+  if (old !== prefix) {
+    const readme = read(root, files.readme);
+    write(root, files.readme, readme.split(`${old}/`).join(`${prefix}/`));
+  }
+}
+
+/** Turns the changelog's "## [Unreleased]" into "## [v] - date" under a fresh empty Unreleased section,
+ * unless v already has a section. */
+export function datedChangelog(root, v, date) {
+  const text = read(root, files.changelog);
+  if (new RegExp(`^## \\[${v.replace(/\./g, '\\.')}\\]`, 'm').test(text)) return;
+  if (!/^## \[Unreleased\]$/m.test(text)) throw new VersionError(`${files.changelog}: no "## [Unreleased]" section to release as ${v}`);
+  write(root, files.changelog, text.replace(/^## \[Unreleased\]$/m, `## [Unreleased]\n\n## [${v}] - ${date}`));
+}
+
+function main(argv) {
+  let root = '.';
+  const args = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--root') root = argv[++i] ?? '';
+    else args.push(argv[i]);
+  }
+  const [cmd, arg] = args;
+  switch (cmd) {
+    case 'check': {
+      const p = problems(root);
+      if (p.length) {
+        process.stderr.write(`version.mjs check: the version or registry is out of step:\n${p.map((x) => `  - ${x}`).join('\n')}\n`);
+        return 1;
+      }
+      process.stdout.write(`version ${versions(root)[0][1]}, registry ${registry(root)}: in step\n`);
+      return 0;
+    }
+    case 'set':
+      setVersion(root, arg ?? '');
+      return 0;
+    case 'sync': {
+      const v = versions(root)[0][1];
+      setVersion(root, v);
+      datedChangelog(root, v, new Date().toISOString().slice(0, 10));
+      return 0;
+    }
+    case 'registry':
+      setRegistry(root, arg ?? '');
+      return 0;
+    case 'show':
+      process.stdout.write(`version=${versions(root)[0][1]}\nregistry=${registry(root)}\n`);
+      return 0;
+    default:
+      process.stderr.write('usage: version.mjs check | set X.Y.Z | sync | registry PREFIX | show  [--root DIR]\n');
+      return 2;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof VersionError)) throw e;
+    process.stderr.write(`version.mjs: ${e.message}\n`);
+    process.exitCode = 2;
+  }
+}
