@@ -30,6 +30,7 @@ const files = {
   dockerfile: 'Dockerfile',
   env: '.github/release.env',
   readme: 'README.md',
+  chartReadme: 'charts/iperf3-monitor/README.md',
   changelog: 'CHANGELOG.md',
 };
 
@@ -152,8 +153,8 @@ export function setRegistry(root, prefix) {
   const values = read(root, files.values);
   write(root, files.values, values.replace(ownRepoRe, (_m, key, _p, name) => `${key}${prefix}/${name}`));
   if (old !== prefix) {
-    const readme = read(root, files.readme);
-    write(root, files.readme, readme.split(`${old}/`).join(`${prefix}/`));
+    // The README's install section, and the chart README's generated values table (its defaults column).
+    for (const f of [files.readme, files.chartReadme]) write(root, f, read(root, f).split(`${old}/`).join(`${prefix}/`));
   }
 }
 
