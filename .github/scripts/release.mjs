@@ -4,19 +4,20 @@
 //   npm run release -- --version X.Y.Z [--registry HOST[:PORT][/PATH]] [--only images|chart]
 //                      [--out DIR] [--plain-http | --tls]
 //
-// 1. A staging copy of the working tree (tracked and new files; node_modules linked) gets the version
-//    everywhere (.github/scripts/version.mjs set) and the registry in the chart's image repositories.
+// 1. A checkout of HEAD in a staging directory (a release is of a commit: uncommitted changes are left
+//    out, with a warning) gets the version everywhere (.github/scripts/version.mjs set) and the registry
+//    in the chart's image repositories.
 // 2. images: `npm run image` builds the Dockerfile's runner and `server` targets there (buildah, this
-//    machine's architecture) with the version, revision and creation time as build arguments and labels;
-//    skopeo pushes each to <registry>/iperf3-monitor[-server] as X.Y.Z, X.Y (not for pre-releases) and
-//    sha-<commit>.
+//    machine's architecture), with the version, revision and creation time as build arguments and so as
+//    labels, tagged with the chart's default references; skopeo pushes each to
+//    <registry>/iperf3-monitor[-server] as X.Y.Z, X.Y (not for pre-releases) and sha-<commit>.
 // 3. chart: the chart docs are regenerated, the chart is linted, packaged into --out (default
 //    dist/release) and pushed to oci://<registry>/charts/iperf3-monitor:X.Y.Z. Its default image tag is
 //    its appVersion, so it installs the images of step 2.
 // --registry defaults to REGISTRY in .github/release.env. Plain HTTP is used for localhost and IP
 // addresses unless --tls; --plain-http forces it. Prints what it pushed, with digests.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,36 +73,31 @@ function run(cmd, args, opts = {}) {
   return opts.withStderr ? `${r.stdout}${r.stderr ?? ''}` : r.stdout;
 }
 
-/** Copies the working tree's tracked and new (not ignored) files to a fresh directory; links node_modules. */
-function stage() {
+/** A checkout of commit `revision` in a fresh directory (a release is of a commit, as on GitHub; uncommitted
+ * changes are not in it), sharing this repository's objects; node_modules linked. */
+function stage(revision) {
   const dir = mkdtempSync(join(tmpdir(), 'iperf3-monitor-release-'));
-  const listed = run('git', ['-C', repo, 'ls-files', '-z', '--cached', '--others', '--exclude-standard']).split('\0').filter(Boolean);
-  for (const f of listed) {
-    if (!existsSync(join(repo, f))) continue; // deleted in the working tree
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    cpSync(join(repo, f), join(dir, f), { verbatimSymlinks: true });
-  }
+  run('git', ['clone', '--quiet', '--shared', '--no-checkout', repo, dir]);
+  run('git', ['-C', dir, 'checkout', '--quiet', '--detach', revision]);
   if (existsSync(join(repo, 'node_modules'))) symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 
-/** The archives `npm run image` leaves under dist/image/: {runner, server}. */
-function buildImages(dir, version, revision, created, source) {
+/** `npm run image` in the staging checkout: builds the runner and server images, tagged with the chart's
+ * default references (there already the release's), into OCI archives; returns {runner, server} entries
+ * of its dist/image/images.json ({target, ref, archive}). */
+function buildImages(dir) {
   log(`building the images in ${dir} (npm run image)`);
-  const env = {
-    ...process.env,
-    IMAGE_VERSION: version,
-    IMAGE_REVISION: revision,
-    IMAGE_CREATED: created,
-    IMAGE_SOURCE: source,
+  run('npm', ['run', '--silent', 'image'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+  const listFile = join(dir, 'dist/image/images.json');
+  if (!existsSync(listFile)) throw new ReleaseError(`npm run image left no ${listFile}`);
+  const built = JSON.parse(readFileSync(listFile, 'utf8'));
+  const pick = (target) => {
+    const b = built.find((x) => x.target === target);
+    if (!b) throw new ReleaseError(`npm run image built no ${target} image (${listFile})`);
+    return { ...b, archive: resolve(dir, b.archive) };
   };
-  const out = run('npm', ['run', '--silent', 'image'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const archives = out.split('\n').map((l) => l.trim()).filter((l) => /dist\/image\/\S+\.tar$/.test(l));
-  const abs = (p) => resolve(dir, p);
-  const server = archives.find((p) => /server/.test(p.split('/').pop()));
-  const runner = archives.find((p) => p !== server);
-  if (!runner || !server) throw new ReleaseError(`npm run image printed no runner and server archives under dist/image/:\n${out}`);
-  return { runner: abs(runner), server: abs(server) };
+  return { runner: pick('runner'), server: pick('server') };
 }
 
 /** skopeo copy of an OCI archive to every tag; returns the manifest digest. */
@@ -138,9 +134,10 @@ function releaseChart(dir, o, out) {
 
 export function release(o) {
   const revision = run('git', ['-C', repo, 'rev-parse', 'HEAD']).trim();
-  const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const source = /org\.opencontainers\.image\.source="([^"]+)"/.exec(readFileSync(join(repo, 'Dockerfile'), 'utf8'))?.[1] ?? '';
-  const dir = stage();
+  if (run('git', ['-C', repo, 'status', '--porcelain', '--untracked-files=no']).trim()) {
+    log(`the working tree has uncommitted changes: releasing the commit ${revision.slice(0, 12)} without them`);
+  }
+  const dir = stage(revision);
   const summary = { version: o.version, registry: o.registry, revision, images: {}, chart: null };
   try {
     setVersion(dir, o.version);
@@ -148,9 +145,16 @@ export function release(o) {
     const r = refs(o.registry);
     if (o.only !== 'chart') {
       const tags = imageTags(o.version, revision);
-      const archives = buildImages(dir, o.version, revision, created, source);
-      summary.images[r.image] = { tags, digest: pushImage(archives.runner, r.image, tags, o.plainHttp) };
-      summary.images[r.serverImage] = { tags, digest: pushImage(archives.server, r.serverImage, tags, o.plainHttp) };
+      const built = buildImages(dir);
+      for (const [b, ref] of [[built.runner, r.image], [built.server, r.serverImage]]) {
+        if (b.ref !== `${ref}:${o.version}`) throw new ReleaseError(`npm run image tagged ${b.ref}, expected ${ref}:${o.version}`);
+        try {
+          summary.images[ref] = { tags, digest: pushImage(b.archive, ref, tags, o.plainHttp) };
+        } finally {
+          // the build tagged it in buildah's local storage; the layers stay cached under the default names
+          spawnSync('buildah', ['rmi', b.ref], { stdio: 'ignore' });
+        }
+      }
     }
     if (o.only !== 'images') {
       const c = releaseChart(dir, o, resolve(o.out));

@@ -47,12 +47,14 @@ function read(root, f) {
 }
 const write = (root, f, text) => writeFileSync(join(root, f), text);
 
-/** Replaces the one match of `re` in file `f` (its group 1 kept, the rest set to `value`); fails loudly. */
-function replaceOne(root, f, re, value) {
+/** Replaces every match of `re` in file `f` (its group 1 kept, the rest set to `value`); `count` says how
+ * many there must be ('some': at least one). Fails loudly when the file does not look as expected. */
+function replaceAll(root, f, re, value, count = 1) {
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
   const text = read(root, f);
-  const matches = text.match(new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g')) ?? [];
-  if (matches.length !== 1) throw new VersionError(`${f}: expected one match of ${re}, found ${matches.length}`);
-  write(root, f, text.replace(re, (_m, keep) => `${keep}${value}`));
+  const n = (text.match(g) ?? []).length;
+  if (count === 'some' ? n === 0 : n !== count) throw new VersionError(`${f}: expected ${count === 'some' ? 'a' : count} match of ${re}, found ${n}`);
+  write(root, f, text.replace(g, (_m, keep) => `${keep}${value}`));
 }
 
 const chartVersionRe = /^(version: )"?[^"\n]*"?$/m;
@@ -76,7 +78,10 @@ export function versions(root = '.') {
     [`${files.chart} version`, val(files.chart, chartVersionRe)],
     [`${files.chart} appVersion`, val(files.chart, appVersionRe)],
     [`${files.versionTs} version`, val(files.versionTs, versionTsRe)],
-    [`${files.dockerfile} ARG VERSION`, val(files.dockerfile, dockerArgRe)],
+    ...[...read(root, files.dockerfile).matchAll(new RegExp(dockerArgRe.source, 'gm'))].map((m, i, all) => [
+      `${files.dockerfile} ARG VERSION${all.length > 1 ? ` (${i + 1} of ${all.length})` : ''}`,
+      m[0].slice(m[1].length),
+    ]),
   ];
 }
 
@@ -103,6 +108,7 @@ export function problems(root = '.') {
   const vs = versions(root);
   const want = vs[0][1];
   if (!SEMVER.test(want ?? '')) out.push(`${files.pkg} version ${JSON.stringify(want)} is not X.Y.Z`);
+  if (!vs.some(([where]) => where.startsWith(`${files.dockerfile} ARG VERSION`))) out.push(`${files.dockerfile} has no ARG VERSION=`);
   for (const [where, v] of vs.slice(1)) if (v !== want) out.push(`${where} is ${JSON.stringify(v)}, package.json says ${want}`);
 
   const valuesText = read(root, files.values);
@@ -139,17 +145,17 @@ export function setVersion(root, v) {
   lock.version = v;
   if (lock.packages?.['']) lock.packages[''].version = v;
   write(root, files.lock, JSON.stringify(lock, null, 2) + '\n');
-  replaceOne(root, files.chart, chartVersionRe, v);
-  replaceOne(root, files.chart, appVersionRe, `"${v}"`);
-  replaceOne(root, files.versionTs, versionTsRe, `'${v}';`);
-  replaceOne(root, files.dockerfile, dockerArgRe, v);
+  replaceAll(root, files.chart, chartVersionRe, v);
+  replaceAll(root, files.chart, appVersionRe, `"${v}"`);
+  replaceAll(root, files.versionTs, versionTsRe, `'${v}';`);
+  replaceAll(root, files.dockerfile, dockerArgRe, v, 'some'); // one per stage that labels
 }
 
 /** Publishes under `prefix`: release.env, the chart's image repositories, the README's install section. */
 export function setRegistry(root, prefix) {
   if (!REGISTRY.test(prefix)) throw new VersionError(`--registry: ${JSON.stringify(prefix)} is not host[:port][/path] in lowercase`);
   const old = registry(root);
-  replaceOne(root, files.env, /^(REGISTRY=)\S*$/m, prefix);
+  replaceAll(root, files.env, /^(REGISTRY=)\S*$/m, prefix);
   const values = read(root, files.values);
   write(root, files.values, values.replace(ownRepoRe, (_m, key, _p, name) => `${key}${prefix}/${name}`));
   if (old !== prefix) {

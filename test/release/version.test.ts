@@ -49,18 +49,17 @@ test('every copy of the version agrees and the registry matches the chart and th
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, `version ${pkgVersion}, registry ${registry()}: in step\n`);
   assert.equal(r.status, 0);
-  assert.deepEqual(
-    versions().map(([where]: [string, string]) => where),
-    [
-      'package.json version',
-      'package-lock.json version',
-      'package-lock.json packages[""].version',
-      'charts/iperf3-monitor/Chart.yaml version',
-      'charts/iperf3-monitor/Chart.yaml appVersion',
-      'src/version.ts version',
-      'Dockerfile ARG VERSION',
-    ],
-  );
+  const places = versions().map(([where]: [string, string]) => where);
+  assert.deepEqual(places.slice(0, 6), [
+    'package.json version',
+    'package-lock.json version',
+    'package-lock.json packages[""].version',
+    'charts/iperf3-monitor/Chart.yaml version',
+    'charts/iperf3-monitor/Chart.yaml appVersion',
+    'src/version.ts version',
+  ]);
+  assert.ok(places.length > 6, 'the Dockerfile has an ARG VERSION');
+  for (const p of places.slice(6)) assert.match(p, /^Dockerfile ARG VERSION( \(\d of \d\))?$/);
 });
 
 test('the built CLI prints the version with no package.json anywhere near it (as in the image)', () => {
@@ -94,7 +93,7 @@ test('`npm version X.Y.Z` writes the version everywhere, dates the changelog, co
     });
     assert.deepEqual(
       versions(dir).map(([, v]: [string, string]) => v),
-      Array(7).fill('7.8.9'),
+      versions(dir).map(() => '7.8.9'),
     );
     assert.deepEqual(problems(dir), []);
     const today = new Date().toISOString().slice(0, 10);
@@ -102,7 +101,7 @@ test('`npm version X.Y.Z` writes the version everywhere, dates the changelog, co
     assert.equal(execFileSync('git', ['-C', dir, 'tag', '--points-at', 'HEAD'], { encoding: 'utf8' }), 'v7.8.9\n');
     assert.equal(execFileSync('git', ['-C', dir, 'status', '--porcelain'], { encoding: 'utf8' }), '', 'the version commit holds every changed file');
     assert.match(readFileSync(join(dir, 'src/version.ts'), 'utf8'), /^export const version = '7\.8\.9';$/m);
-    assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /^ARG VERSION=7\.8\.9$/m);
+    assert.doesNotMatch(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /^ARG VERSION=(?!7\.8\.9$)/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
