@@ -87,3 +87,21 @@ alerts-test:
 # Lint the Dockerfile with hadolint
 dockerfile-lint:
     "$(test/tools/install-hadolint.sh)" Dockerfile
+
+# --- Release (CONTRIBUTING.md, "Releasing") ---
+
+# Bump the version everywhere, date the changelog, commit and tag vVERSION (npm version runs .github/scripts/version.mjs sync)
+bump version:
+    npm version {{version}}
+
+# Fail when a copy of the version or the registry disagrees (package.json, lock, Chart.yaml, src/version.ts, Dockerfile, values, README)
+version-check:
+    node .github/scripts/version.mjs check
+
+# Rehearse a release against any registry: build the images, push them with their tags, package and push the chart, e.g. `just release 1.2.3 127.0.0.1:5000`
+release version registry:
+    npm run release -- --version {{version}} --registry {{registry}}
+
+# Lint the GitHub workflows with actionlint
+workflows-lint:
+    "$(test/tools/install-actionlint.sh)" .github/workflows/*.yml
