@@ -88,7 +88,7 @@ function stage(revision) {
  * of its dist/image/images.json ({target, ref, archive}). */
 function buildImages(dir) {
   log(`building the images in ${dir} (npm run image)`);
-  run('npm', ['run', '--silent', 'image'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+  run('npm', ['run', '--silent', 'image'], { cwd: dir, stdio: ['ignore', 2, 2] }); // its report goes to stderr: stdout is the summary
   const listFile = join(dir, 'dist/image/images.json');
   if (!existsSync(listFile)) throw new ReleaseError(`npm run image left no ${listFile}`);
   const built = JSON.parse(readFileSync(listFile, 'utf8'));
