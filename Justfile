@@ -34,7 +34,8 @@ lab-down:
 
 # --- Kubernetes test rig (test/k8s/) ---
 
-# Build etcd, kube-apiserver/-controller-manager/-scheduler, kwok, helm, kubectl once per machine (cached in ~/.cache)
+# Build etcd, kube-apiserver/-controller-manager/-scheduler, kwok, helm, kubectl, kubelet, kube-proxy, CoreDNS,
+# the pause and Pushgateway stand-in images once per machine (cached in ~/.cache)
 k8s-build:
     test/k8s/build.sh
 
@@ -42,7 +43,12 @@ k8s-build:
 k8s-up *nodes="node-a node-b node-c":
     test/k8s/rig.sh up {{nodes}}
 
-# Stop the control plane, remove the lab and the state dir
+# Real nodes: the control plane, CoreDNS, and a kubelet + containerd + kube-proxy per lab namespace, holding
+# the images of `npm run image` (dist/image/*.tar); prints the start time
+k8s-up-real *nodes="node-a node-b node-c":
+    test/k8s/rig.sh up-real {{nodes}}
+
+# Stop the control plane and the nodes, remove the lab and the state dir
 k8s-down:
     test/k8s/rig.sh down
 
