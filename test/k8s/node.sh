@@ -79,6 +79,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
     bin_dir = "/usr/lib/cni"
     conf_dir = "$n/cni/net.d"
     max_conf_num = 1
+  # registries of the rig's tests (test/release): one host:port/hosts.toml per registry, e.g. plain http;
+  # containerd reads the directory at every pull, so a test may add one while the node runs
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$STATE/registry-hosts"
 EOF
   cat >"$n/cni/net.d/10-ik8s.conflist" <<EOF
 {
