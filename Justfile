@@ -90,6 +90,10 @@ alerts-test:
     promtool check rules alerts/iperf3-monitor.rules.yaml
     cd alerts/tests && promtool test rules *.test.yaml
 
+# Build the runner and server images with buildah (stand-in bases) into dist/image/*.oci.tar (root)
+image:
+    npm run image
+
 # Lint the Dockerfile with hadolint
 dockerfile-lint:
     "$(test/tools/install-hadolint.sh)" Dockerfile

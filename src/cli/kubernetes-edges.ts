@@ -27,6 +27,6 @@ export function kubernetesEdges(d: Extract<Discovery, { kind: 'kubernetes' }>, c
       ? localRunner([config.iperf3])
       : config.clientCommand
         ? localRunner(config.clientCommand)
-        : kubernetesExecRunner(new Exec(kc), config.iperf3);
+        : kubernetesExecRunner(new Exec(kc), config.iperf3, config.boundedClient);
   return { discover, runner };
 }

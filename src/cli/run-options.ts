@@ -27,6 +27,12 @@ export function runOptions<T>(y: Argv<T>) {
     })
     .option('source-node', { type: 'string', requiresArg: true, group: 'Client:', describe: 'Star mode: the node this runner is on [default: $SOURCE_NODE_NAME]' })
     .option('iperf3', { type: 'string', requiresArg: true, group: 'Client:', default: 'iperf3', describe: 'The iperf3 binary (star mode runs it locally; pods/exec runs it in the server pod)' })
+    .option('bounded-client', {
+      type: 'string',
+      group: 'Client:',
+      default: 'iperf3-bounded',
+      describe: 'pods/exec runs iperf3 under this helper of the images, which stops it when the exec stream closes or the test\'s time is up ("" runs iperf3 directly, e.g. in a server image without it)',
+    })
     .option('concurrency', { type: 'string', requiresArg: true, group: 'Schedule:', default: '8', describe: 'Tests in flight at most (never two into one server or out of one node)' })
     .option('exclusive', { type: 'boolean', group: 'Schedule:', default: false, describe: 'One test per node at a time instead of full duplex (send one, receive one)' })
     .option('deadline', {

@@ -27,6 +27,8 @@ export interface RunConfig {
   clientCommand?: string[];
   sourceNode?: string;
   iperf3: string;
+  /** pods/exec runs iperf3 under this helper (iperf3-bounded), so no client outlives its stream; '' or undefined: iperf3 directly. */
+  boundedClient?: string;
   concurrency: number;
   exclusive: boolean;
   deadlineS?: number;
@@ -57,6 +59,7 @@ export interface RawRunOptions {
   clientCommand?: string;
   sourceNode?: string;
   iperf3: string;
+  boundedClient?: string;
   concurrency: string;
   exclusive: boolean;
   deadline: string;
@@ -206,6 +209,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     discovery,
     mode,
     iperf3: raw.iperf3,
+    ...(raw.boundedClient?.trim() ? { boundedClient: raw.boundedClient.trim() } : {}),
     concurrency: int('concurrency', raw.concurrency, 1, 10000),
     exclusive: raw.exclusive,
     protocols: protocols(raw.protocols),

@@ -1,12 +1,24 @@
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type { Exec, V1Status } from '@kubernetes/client-node';
 import type { ClientRunner, ProcessOutcome } from './process-outcome.ts';
 
 // Mesh mode in Kubernetes: the client runs inside the source node's server pod through the
 // pods/exec API, so the test leaves from that node's network (hostNetwork) with no extra pods.
 // The exec status carries the exit code; a refused or broken exec is a start error, never a throw.
+// Closing the exec stream does not stop the exec'd process (kubernetes#89031), so with `boundedClient`
+// (iperf3-bounded, in both images) the client runs under it with stdin attached: the stream's end, or
+// the test's timeout plus BOUNDED_MARGIN_S, stops iperf3 in the pod.
 
-export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'): ClientRunner {
+/** Seconds iperf3-bounded waits beyond the test's own timeout before it stops the client anyway. */
+export const BOUNDED_MARGIN_S = 5;
+
+/** The words pods/exec runs: iperf3 itself, or iperf3 under the bounded-client helper. */
+export function execCommand(iperf3: string, args: string[], timeoutMs: number, boundedClient = ''): string[] {
+  if (!boundedClient) return [iperf3, ...args];
+  return [boundedClient, '--deadline', String(Math.ceil(timeoutMs / 1000) + BOUNDED_MARGIN_S), '--', iperf3, ...args];
+}
+
+export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3', boundedClient = ''): ClientRunner {
   return (pair, args, { timeoutMs, signal }) =>
     new Promise<ProcessOutcome>((resolve) => {
       const pod = pair.source.pod;
@@ -19,6 +31,8 @@ export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'
       let status: V1Status | undefined;
       let socket: { close(): void } | undefined;
       let settled = false;
+      // Never written to and never ended: its end is the stream's end, which iperf3-bounded sees as EOF.
+      const stdin = boundedClient ? new PassThrough() : null;
       const sink = (append: (s: string) => void) =>
         new Writable({
           write(chunk, _enc, cb) {
@@ -32,6 +46,7 @@ export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         socket?.close();
+        stdin?.destroy();
         const out: ProcessOutcome = { stdout, stderr, timeoutMs, ...extra };
         const code = exitCode(status);
         if (code !== undefined && !extra.timedOut && !extra.aborted) out.exitCode = code;
@@ -45,7 +60,7 @@ export function kubernetesExecRunner(exec: Pick<Exec, 'exec'>, iperf3 = 'iperf3'
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       exec
-        .exec(pod.namespace, pod.name, pod.container ?? '', [iperf3, ...args], sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, (s) => {
+        .exec(pod.namespace, pod.name, pod.container ?? '', execCommand(iperf3, args, timeoutMs, boundedClient), sink((s) => (stdout += s)), sink((s) => (stderr += s)), stdin, false, (s) => {
           status = s;
         })
         .then(

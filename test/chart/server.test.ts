@@ -61,12 +61,14 @@ test('timeouts set to 0 are left out of the server arguments', () => {
   assert.deepEqual(c.args, ['-s', '-p', '5201']);
 });
 
-test('servers run the chart image by default and a server-only image when one is named', () => {
+test('servers run the iperf3-only server image by default, the runner image when none is named, or another one', () => {
   const image = (set: string[]) => podSpec(ds([], set)).containers[0].image;
   const cronImage = (set: string[]) => podSpec(one(template({ set }), 'CronJob')).containers[0].image;
-  const chartImage = image([]);
-  assert.match(chartImage, /^ghcr\.io\/iperf3-monitor\/iperf3-monitor:/);
-  assert.equal(cronImage([]), chartImage);
+  const chartImage = cronImage([]);
+  const appVersion = /^ghcr\.io\/iperf3-monitor\/iperf3-monitor:(.+)$/.exec(chartImage)?.[1];
+  assert.ok(appVersion, chartImage);
+  assert.equal(image([]), `ghcr.io/iperf3-monitor/iperf3-monitor-server:${appVersion}`);
+  assert.equal(image(['server.image.repository=']), chartImage);
   assert.equal(image(['server.image.repository=registry.example/iperf3-server', 'server.image.tag=3.18']), 'registry.example/iperf3-server:3.18');
   const digest = `sha256:${'a'.repeat(64)}`;
   assert.equal(image(['server.image.repository=registry.example/iperf3-server', `server.image.digest=${digest}`]), `registry.example/iperf3-server@${digest}`);

@@ -234,6 +234,8 @@ fi
 exec ip netns exec "$IPERF3_MONITOR_K8S_NETNS" /usr/bin/iperf3 "$@"
 WRAP
   chmod +x "$STATE/wrap/iperf3"
+  # the runner's pods/exec runs `iperf3-bounded … -- iperf3 …` (in the images); here the same program, built for this host
+  cp "$("$HERE/../tools/build-bounded-client.sh")" "$STATE/wrap/iperf3-bounded"
   local stages="$CACHE/kwok-stages/$KWOK_VERSION"
   {
     # node + pod lifecycles, and KWOK's fake volume provisioner (PVCs of StorageClass kwok-volume get a PV)
