@@ -128,10 +128,14 @@ int main(int argc, char **argv) {
   /* A closed stdout/stderr must not kill the helper before it has stopped the child. */
   signal(SIGPIPE, SIG_IGN);
 
+  /* The child reports a failed exec through this close-on-exec pipe; end-of-file means it started. */
+  int started[2];
+  if (pipe2(started, O_CLOEXEC) != 0) { perror(me); return EXIT_USAGE; }
   pid_t parent = getpid();
   pid_t child = fork();
   if (child < 0) { perror(me); return EXIT_USAGE; }
   if (child == 0) {
+    close(started[0]);
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(128 + SIGKILL);
@@ -141,10 +145,21 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_SETMASK, &old, NULL);
     execvp(argv[i], argv + i);
     int e = errno;
-    fprintf(stderr, "%s: cannot run %s: %s\n", me, argv[i], strerror(e));
+    ssize_t w = write(started[1], &e, sizeof e);
+    (void)w;
     _exit(e == ENOENT ? 127 : 126);
   }
   setpgid(child, child); /* also here, so that the group exists before any kill below */
+  close(started[1]);
+  int exec_errno = 0;
+  ssize_t got;
+  do got = read(started[0], &exec_errno, sizeof exec_errno); while (got < 0 && errno == EINTR);
+  close(started[0]);
+  if (got == (ssize_t)sizeof exec_errno) {
+    waitpid(child, NULL, 0);
+    fprintf(stderr, "%s: cannot run %s: %s\n", me, argv[i], strerror(exec_errno));
+    return exec_errno == ENOENT ? 127 : 126;
+  }
 
   double end = now() + deadline;
   int code = 0;

@@ -157,7 +157,7 @@ test('bad usage exits 125 with a message naming the flag', async () => {
 
 test('a program that does not exist exits 127', async () => {
   const r = run(['--deadline', '5', '--', 'no-such-iperf3']);
-  r.child.stdin!.end(); // even then the exec error, not the closed stdin, decides
+  r.child.stdin!.end(); // the exec error is known before stdin is watched, so it decides
   assert.equal((await r.exit).code, 127);
   assert.match(r.stderr(), /^iperf3-bounded: cannot run no-such-iperf3: No such file or directory\n/);
 });
@@ -167,4 +167,18 @@ test('pods/exec runs iperf3 under the helper with the test timeout plus the marg
     'iperf3-bounded', '--deadline', String(13 + BOUNDED_MARGIN_S), '--', 'iperf3', '-c', '10.0.0.2', '-J',
   ]);
   assert.deepEqual(execCommand('/usr/bin/iperf3', ['-v'], 1000, ''), ['/usr/bin/iperf3', '-v']);
+});
+
+test('--bounded-client defaults to iperf3-bounded; an empty value turns the helper off', async () => {
+  const { default: yargs } = await import('yargs');
+  const { runOptions, DEFAULT_SELECTOR } = await import('../../src/cli/run-options.ts');
+  const { buildRunConfig } = await import('../../src/config/run-config.ts');
+  const parse = async (argv: string[]) => {
+    const a = (await runOptions(yargs(argv)).parse()) as Record<string, unknown>;
+    assert.equal(a.selector, DEFAULT_SELECTOR);
+    return buildRunConfig(a as never, {}, { readText: () => '', serviceAccountNamespace: () => 'monitoring' });
+  };
+  assert.equal((await parse([])).boundedClient, 'iperf3-bounded');
+  assert.equal((await parse(['--bounded-client', '/opt/bin/iperf3-bounded'])).boundedClient, '/opt/bin/iperf3-bounded');
+  assert.equal((await parse(['--bounded-client', ''])).boundedClient, undefined);
 });

@@ -189,7 +189,8 @@ start_control_plane() {
   wait_for kube-apiserver 90 curl -fsSk -H "Authorization: Bearer $ADMIN_TOKEN" "https://$addr:$API_PORT/readyz"
 
   local auth=(--kubeconfig "$KUBECONFIG_FILE" --authentication-kubeconfig "$KUBECONFIG_FILE"
-    --authorization-kubeconfig "$KUBECONFIG_FILE" --bind-address 127.0.0.1 --leader-elect=false)
+    --authorization-kubeconfig "$KUBECONFIG_FILE" --bind-address 127.0.0.1 --leader-elect=false
+    --kube-api-qps 300 --kube-api-burst 600) # 1000-node tests: the defaults (20-50 QPS) take minutes
   start kube-controller-manager "$BIN/kube-controller-manager" "${auth[@]}" --secure-port "$cm_port" \
     --service-account-private-key-file "$STATE/pki/sa.key" --root-ca-file "$STATE/pki/apiserver.crt" \
     --controllers '*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle'
