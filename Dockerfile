@@ -12,12 +12,14 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+# The build stage has no git: the revision --version and iperf3_monitor_build_info report comes from here.
+ARG REVISION=unknown
 RUN npm run build
 
 # --- 2. iperf3 >= 3.16 from Debian trixie (bookworm has 3.12, which a silent client can hold), with the
-# shared libraries it needs beyond glibc, collected under /out at their real paths. libgcc_s is not in
-# ldd's list but glibc loads it for pthread_cancel, which iperf3 >= 3.16 calls at the end of every test:
-# without it (distroless base has no libgcc) iperf3 aborts after its first test.
+# shared libraries it needs beyond glibc, collected under /out at their real paths. Also libgcc_s, which ldd
+# does not list: iperf3 >= 3.16 ends its threads with pthread_cancel, and glibc loads libgcc_s for that at
+# run time ("libgcc_s.so.1 must be installed for pthread_cancel to work", abort) — distroless base has none.
 FROM debian:trixie-slim AS iperf3
 # trixie is a stable release: its iperf3 only changes for fixes, so the package is not pinned to a build.
 # hadolint ignore=DL3008
@@ -27,9 +29,11 @@ RUN apt-get update \
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN iperf3 --version | grep -E '^iperf 3\.(1[6-9]|[2-9][0-9])' \
  && mkdir -p /out \
- && for f in /usr/bin/iperf3 /usr/lib/*-linux-gnu/libgcc_s.so.1 $(ldd /usr/bin/iperf3 | awk '$3 ~ /^\// {print $3}' | grep -vE '/(libc|libm|ld-linux[^/]*)\.so'); do \
+ && for f in /usr/bin/iperf3 $(ldconfig -p | awk '$1 == "libgcc_s.so.1" {print $NF; exit}') \
+      $(ldd /usr/bin/iperf3 | awk '$3 ~ /^\// {print $3}' | grep -vE '/(libc|libm|ld-linux[^/]*)\.so'); do \
       cp -L --parents "$(realpath "$(dirname "$f")")/$(basename "$f")" /out/; \
     done \
+ && test -e /out/usr/lib/*/libgcc_s.so.1 \
  && ls -lR /out
 
 # --- 3. iperf3-bounded (src/bounded-client/): runs the mesh's `iperf3 -c` as its child and stops it when

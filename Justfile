@@ -42,7 +42,8 @@ lab-down:
 
 # --- Kubernetes test rig (test/k8s/) ---
 
-# Build etcd, kube-apiserver/-controller-manager/-scheduler, kwok, helm, kubectl once per machine (cached in ~/.cache)
+# Build etcd, kube-apiserver/-controller-manager/-scheduler, kwok, helm, kubectl, kubelet, kube-proxy, CoreDNS,
+# the pause and Pushgateway stand-in images once per machine (cached in ~/.cache)
 k8s-build:
     test/k8s/build.sh
 
@@ -50,7 +51,12 @@ k8s-build:
 k8s-up *nodes="node-a node-b node-c":
     test/k8s/rig.sh up {{nodes}}
 
-# Stop the control plane, remove the lab and the state dir
+# Real nodes: the control plane, CoreDNS, and a kubelet + containerd + kube-proxy per lab namespace, holding
+# the images of `npm run image` (dist/image/*.tar); prints the start time
+k8s-up-real *nodes="node-a node-b node-c":
+    test/k8s/rig.sh up-real {{nodes}}
+
+# Stop the control plane and the nodes, remove the lab and the state dir
 k8s-down:
     test/k8s/rig.sh down
 
@@ -99,3 +105,21 @@ image:
 # Lint the Dockerfile with hadolint
 dockerfile-lint:
     "$(test/tools/install-hadolint.sh)" Dockerfile
+
+# --- Release (CONTRIBUTING.md, "Releasing") ---
+
+# Bump the version everywhere, date the changelog, commit and tag vVERSION (npm version runs .github/scripts/version.mjs sync)
+bump version:
+    npm version {{version}}
+
+# Fail when a copy of the version or the registry disagrees (package.json, lock, Chart.yaml, src/version.ts, Dockerfile, values, README)
+version-check:
+    node .github/scripts/version.mjs check
+
+# Rehearse a release against any registry: build the images, push them with their tags, package and push the chart, e.g. `just release 1.2.3 127.0.0.1:5000`
+release version registry:
+    npm run release -- --version {{version}} --registry {{registry}}
+
+# Lint the GitHub workflows with actionlint
+workflows-lint:
+    "$(test/tools/install-actionlint.sh)" .github/workflows/*.yml

@@ -1,15 +1,12 @@
-// What this runner is: its version and source revision, stamped into the bundle by the build script
-// (esbuild --define: npm's package version, git's short revision when the build ran in a checkout), and
-// the Node.js it runs on. For --version and the iperf3_monitor_build_info metric. Run from source
-// (tsx) nothing is stamped: both read "unknown".
+import { version } from './version.ts';
 
-declare const BUILD_VERSION: string | undefined;
+// What this runner is: its release version (src/version.ts, kept in step with package.json and the chart
+// by .github/scripts/version.mjs), its source revision, stamped into the bundle by the build script
+// (esbuild --define: git's short revision when the build ran in a checkout, else "unknown"), and the
+// Node.js it runs on. For --version and the iperf3_monitor_build_info metric.
+
 declare const BUILD_REVISION: string | undefined;
 
-const stamped = (value: string | undefined) => (value !== undefined && value !== '' ? value : 'unknown');
+const revision = typeof BUILD_REVISION === 'string' && BUILD_REVISION !== '' ? BUILD_REVISION : 'unknown';
 
-export const buildInfo = {
-  version: stamped(typeof BUILD_VERSION === 'string' ? BUILD_VERSION : undefined),
-  revision: stamped(typeof BUILD_REVISION === 'string' ? BUILD_REVISION : undefined),
-  nodeVersion: process.versions.node,
-};
+export const buildInfo = { version, revision, nodeVersion: process.versions.node };

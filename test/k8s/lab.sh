@@ -8,7 +8,9 @@
 #   lab.sh down           remove everything
 #   lab.sh list           print "NODE IP NETNS" lines
 # Env: IPERF3_MONITOR_K8S_STATE (default ${TMPDIR:-/tmp}/iperf3-monitor-k8s), LAB_PORT (default 5201),
-#      LAB_RATE (htb egress rate per node, default 200mbit, so bandwidths are stable; "off" = unshaped).
+#      LAB_RATE (htb egress rate per node, default 200mbit, so bandwidths are stable; "off" = unshaped),
+#      LAB_SERVER ("off": no iperf3 server in the nodes, e.g. real kubelet nodes whose DaemonSet runs it),
+#      LAB_HOST_IP (an address for this host on the bridge, e.g. 10.231.0.1, for an API server the nodes reach).
 set -euo pipefail
 
 STATE="${IPERF3_MONITOR_K8S_STATE:-${TMPDIR:-/tmp}/iperf3-monitor-k8s}"
@@ -18,6 +20,8 @@ PREFIX=ik8s-
 SUBNET=10.231.0
 PORT="${LAB_PORT:-5201}"
 RATE="${LAB_RATE:-200mbit}"
+SERVER="${LAB_SERVER:-on}"
+HOST_IP="${LAB_HOST_IP:-}"
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 
@@ -37,7 +41,7 @@ node_up() { # node_up NAME INDEX
     ip netns exec "$ns" tc qdisc add dev eth0 root handle 1: htb default 10
     ip netns exec "$ns" tc class add dev eth0 parent 1: classid 1:10 htb rate "$RATE" quantum 60000
   fi
-  server_start "$name"
+  [[ "$SERVER" == off ]] || server_start "$name"
   echo "$name $ip $ns $i" >>"$LAB/nodes"
 }
 
@@ -67,6 +71,7 @@ case "${1:-}" in
     [[ $# -gt 0 ]] || set -- node-a node-b node-c
     mkdir -p "$LAB"
     ip link show "$BR" >/dev/null 2>&1 || { ip link add "$BR" type bridge && ip link set "$BR" up; }
+    if [[ -n "$HOST_IP" ]] && ! ip -o addr show dev "$BR" | grep -q " $HOST_IP/"; then ip addr add "$HOST_IP/24" dev "$BR"; fi
     touch "$LAB/nodes"
     # indices (and so IPs) are never reused: a re-added node must not inherit stale ARP entries of a
     # deleted one (its peers would send to the old MAC until the neighbor entry expires)
@@ -79,7 +84,7 @@ case "${1:-}" in
       echo "$next" >"$LAB/next"
     done
     # wait until every server listens
-    while read -r n _ ns _; do
+    [[ "$SERVER" == off ]] || while read -r n _ ns _; do
       for _ in $(seq 50); do
         ip netns exec "$ns" ss -Hltn "sport = :$PORT" | grep -q . && break
         sleep 0.1

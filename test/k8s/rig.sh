@@ -4,6 +4,9 @@
 # whose InternalIPs are network-namespace lab nodes (test/k8s/lab.sh).
 #
 #   rig.sh up [NODE...]     build (cached) + start everything, add the nodes (default: none); prints start time
+#   rig.sh up-real [NODE...] the control plane on the lab bridge (10.231.0.1), CoreDNS, and real nodes
+#                           (default node-a node-b node-c): containerd + runc, kubelet, kube-proxy, bridge CNI
+#                           per node in its lab netns (test/k8s/node.sh), holding the images of images_list
 #   rig.sh down             stop everything, remove lab and state dir
 #   rig.sh env              print shell exports (KUBECONFIG, PATH with helm/kubectl)
 #   rig.sh node-add NODE... create lab netns + fake Node (InternalIP = lab IP)
@@ -16,12 +19,14 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
 STATE="${IPERF3_MONITOR_K8S_STATE:-${TMPDIR:-/tmp}/iperf3-monitor-k8s}"
 export IPERF3_MONITOR_K8S_STATE="$STATE"
 CACHE="${IPERF3_MONITOR_K8S_CACHE:-$HOME/.cache/iperf3-monitor/k8s}"
 BIN="$CACHE/bin"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 KUBECONFIG_FILE="$STATE/admin.kubeconfig"
+API_ADDR=10.231.0.1 # the lab bridge's address on this host: the real nodes reach the API server there
 NETNS_ENV=IPERF3_MONITOR_K8S_NETNS
 # The lab's names are machine-wide (ik8s-*), so there is one rig per machine; this file names its state dir
 # so that `up` can tear down a rig left behind by a killed test run.
@@ -36,11 +41,16 @@ free_port() {
   node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
 }
 
-ensure_packages() { # installs the Debian packages of missing commands (fresh machines)
+ensure_packages() { # installs the Debian packages of missing commands (fresh machines); "real": node runtime too
   local -A pkg=([jq]=jq [openssl]=openssl [curl]=curl [ip]=iproute2 [tc]=iproute2 [iperf3]=iperf3
     [setsid]=util-linux [flock]=util-linux [prometheus-pushgateway]=prometheus-pushgateway)
+  if [[ "${1:-}" == real ]]; then
+    pkg+=([containerd]=containerd [ctr]=containerd [runc]=runc [iptables]=iptables [conntrack]=conntrack
+      [nsenter]=util-linux [unshare]=util-linux [gcc]=gcc)
+  fi
   local c missing=()
   for c in "${!pkg[@]}"; do command -v "$c" >/dev/null || missing+=("${pkg[$c]}"); done
+  [[ "${1:-}" != real || -x /usr/lib/cni/bridge ]] || missing+=(containernetworking-plugins)
   [[ ${#missing[@]} -gt 0 ]] || return 0
   log "installing missing packages: ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 ||
@@ -76,8 +86,13 @@ wait_for() { # wait_for WHAT SECONDS CMD...: poll CMD every 0.2s
 }
 
 stop_all() {
-  # TERM everything at once, give them 3s together, then KILL (the state is throwaway)
-  local names=(kwok kube-scheduler kube-controller-manager kube-apiserver etcd) name pids=()
+  # real nodes first (their containers, shims and daemons, then their cgroups)
+  local n
+  for n in "$STATE"/nodes/*/; do
+    [[ -d "$n" ]] && "$HERE/node.sh" stop "$(basename "$n")"
+  done
+  # TERM everything else at once, give them 3s together, then KILL (the state is throwaway)
+  local names=(coredns kwok kube-scheduler kube-controller-manager kube-apiserver etcd) name pids=()
   for name in "${names[@]}"; do
     [[ -f "$STATE/pids/$name" ]] || continue
     pids+=("$(cat "$STATE/pids/$name")")
@@ -116,12 +131,11 @@ KC
   chmod 600 "$1"
 }
 
-cmd_up() {
-  local t0 t_built etcd_port etcd_peer api_port cm_port sched_port kwok_port token
-  t0=$(now_ms)
-  ensure_packages
+# prepare_up: packages, binaries, a clean slate (a rig left behind by a killed run is torn down first)
+prepare_up() {
+  ensure_packages "$@"
   "$HERE/build.sh" >/dev/null
-  t_built=$(now_ms)
+  T_BUILT=$(now_ms)
   local prev
   prev="$(cat "$CURRENT" 2>/dev/null || true)"
   if [[ -n "$prev" && "$prev" != "$STATE" && -d "$prev" ]]; then
@@ -135,42 +149,76 @@ cmd_up() {
   "$HERE/lab.sh" down # leftovers of a crashed run (ik8s-* namespaces and bridge)
   echo "$STATE" >"$CURRENT"
   mkdir -p "$STATE"/{pids,log,pki,etcd,wrap}
+  # `ip netns add` creates /run/netns as a shared bind mount of itself; `down` undoes that when it made it
+  [[ -e /run/netns ]] || touch "$STATE/made-run-netns"
   # a failed start stops what it started; the logs stay in $STATE/log until `rig.sh down`
   trap 'log "up failed; stopping (logs in $STATE/log)"; stop_all; "$HERE/lab.sh" down >/dev/null 2>&1 || true' ERR
   chmod 700 "$STATE"
-
-  etcd_port=$(free_port) etcd_peer=$(free_port) api_port=$(free_port)
-  cm_port=$(free_port) sched_port=$(free_port) kwok_port=$(free_port)
-  token="$(openssl rand -hex 24)"
-  echo "$token,admin,admin,system:masters" >"$STATE/pki/tokens.csv"
   openssl genrsa -out "$STATE/pki/sa.key" 2048 2>/dev/null
-  openssl req -x509 -newkey rsa:2048 -nodes -days 3 -subj /CN=kwok -addext subjectAltName=IP:127.0.0.1 \
-    -keyout "$STATE/pki/kwok.key" -out "$STATE/pki/kwok.crt" 2>/dev/null
+  ADMIN_TOKEN="$(openssl rand -hex 24)"
+  echo "$ADMIN_TOKEN,admin,admin,system:masters" >"$STATE/pki/tokens.csv"
+}
 
+# start_control_plane ADDRESS [real]: etcd on loopback, the API server on ADDRESS, controller-manager and
+# scheduler. "real": the API server reaches kubelets with a client certificate and keeps the `kubernetes`
+# Service's endpoints (pods reach it at ADDRESS).
+start_control_plane() {
+  local addr="$1" real="${2:-}" etcd_port etcd_peer cm_port sched_port
+  etcd_port=$(free_port) etcd_peer=$(free_port) API_PORT=$(free_port)
+  cm_port=$(free_port) sched_port=$(free_port)
   start etcd "$BIN/etcd" --name rig --data-dir "$STATE/etcd" \
     --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
     --listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
     --initial-cluster "rig=http://127.0.0.1:$etcd_peer" --unsafe-no-fsync --log-level warn
   wait_for etcd 30 curl -fsS "http://127.0.0.1:$etcd_port/health"
 
+  local extra=(--endpoint-reconciler-type none --kubelet-preferred-address-types "ExternalIP,InternalIP,Hostname")
+  if [[ -n "$real" ]]; then
+    extra=(--kubelet-preferred-address-types InternalIP --enable-admission-plugins NodeRestriction
+      --kubelet-client-certificate "$STATE/pki/kubelet-client.crt" --kubelet-client-key "$STATE/pki/kubelet-client.key")
+  fi
   start kube-apiserver "$BIN/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
-    --bind-address 127.0.0.1 --secure-port "$api_port" --advertise-address 127.0.0.1 \
-    --endpoint-reconciler-type none --cert-dir "$STATE/pki" \
+    --bind-address "$addr" --secure-port "$API_PORT" --advertise-address "$addr" \
+    --cert-dir "$STATE/pki" \
     --token-auth-file "$STATE/pki/tokens.csv" --authorization-mode Node,RBAC \
     --service-account-issuer https://kubernetes.default.svc \
     --service-account-key-file "$STATE/pki/sa.key" --service-account-signing-key-file "$STATE/pki/sa.key" \
-    --service-cluster-ip-range 10.96.0.0/24 --allow-privileged=true \
-    --kubelet-preferred-address-types ExternalIP,InternalIP,Hostname
-  write_kubeconfig "$KUBECONFIG_FILE" "https://127.0.0.1:$api_port" "$token" admin
-  wait_for kube-apiserver 90 curl -fsSk -H "Authorization: Bearer $token" "https://127.0.0.1:$api_port/readyz"
+    --service-cluster-ip-range 10.96.0.0/24 --allow-privileged=true "${extra[@]}"
+  write_kubeconfig "$KUBECONFIG_FILE" "https://$addr:$API_PORT" "$ADMIN_TOKEN" admin
+  wait_for kube-apiserver 90 curl -fsSk -H "Authorization: Bearer $ADMIN_TOKEN" "https://$addr:$API_PORT/readyz"
 
   local auth=(--kubeconfig "$KUBECONFIG_FILE" --authentication-kubeconfig "$KUBECONFIG_FILE"
-    --authorization-kubeconfig "$KUBECONFIG_FILE" --bind-address 127.0.0.1 --leader-elect=false)
+    --authorization-kubeconfig "$KUBECONFIG_FILE" --bind-address 127.0.0.1 --leader-elect=false
+    --kube-api-qps 300 --kube-api-burst 600) # 1000-node tests: the defaults (20-50 QPS) take minutes
   start kube-controller-manager "$BIN/kube-controller-manager" "${auth[@]}" --secure-port "$cm_port" \
     --service-account-private-key-file "$STATE/pki/sa.key" --root-ca-file "$STATE/pki/apiserver.crt" \
     --controllers '*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle'
   start kube-scheduler "$BIN/kube-scheduler" "${auth[@]}" --secure-port "$sched_port"
+  wait_for kube-controller-manager 60 curl -fsSk "https://127.0.0.1:$cm_port/healthz"
+  wait_for kube-scheduler 60 curl -fsSk "https://127.0.0.1:$sched_port/healthz"
+  wait_for "default ServiceAccount" 60 kc get serviceaccount default -n default
+}
+
+finish_up() {
+  cat >"$STATE/env" <<ENV
+export KUBECONFIG="$KUBECONFIG_FILE"
+export PATH="$BIN:\$PATH"
+export IPERF3_MONITOR_K8S_STATE="$STATE"
+ENV
+  local t_up
+  t_up=$(now_ms)
+  echo "$((t_up - T_BUILT))" >"$STATE/start-ms"
+  log "$1 up in $(((t_up - T_BUILT) / 1000)).$(((t_up - T_BUILT) % 1000 / 100))s; KUBECONFIG=$KUBECONFIG_FILE"
+}
+
+cmd_up() {
+  local kwok_port
+  prepare_up
+  start_control_plane 127.0.0.1
+  kwok_port=$(free_port)
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3 -subj /CN=kwok -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$STATE/pki/kwok.key" -out "$STATE/pki/kwok.crt" 2>/dev/null
 
   # KWOK's Exec resources are read from the API (CRD); install them before KWOK starts.
   kc apply --server-side -f "$CACHE/kwok-crds/$KWOK_VERSION/kwok.x-k8s.io_execs.yaml" >/dev/null
@@ -204,22 +252,80 @@ WRAP
     --server-address "127.0.0.1:$kwok_port" --node-port "$kwok_port" \
     --tls-cert-file "$STATE/pki/kwok.crt" --tls-private-key-file "$STATE/pki/kwok.key" \
     --enable-crds Exec --node-lease-duration-seconds 40
-
-  wait_for kube-controller-manager 60 curl -fsSk "https://127.0.0.1:$cm_port/healthz"
-  wait_for kube-scheduler 60 curl -fsSk "https://127.0.0.1:$sched_port/healthz"
   wait_for kwok 60 curl -fsSk "https://127.0.0.1:$kwok_port/healthz"
-  wait_for "default ServiceAccount" 60 kc get serviceaccount default -n default
-
-  cat >"$STATE/env" <<ENV
-export KUBECONFIG="$KUBECONFIG_FILE"
-export PATH="$BIN:\$PATH"
-export IPERF3_MONITOR_K8S_STATE="$STATE"
-ENV
-  local t_up
-  t_up=$(now_ms)
-  echo "$((t_up - t_built))" >"$STATE/start-ms"
-  log "control plane up in $(((t_up - t_built) / 1000)).$(((t_up - t_built) % 1000 / 100))s (build check $(((t_built - t0) / 1000))s); KUBECONFIG=$KUBECONFIG_FILE"
+  finish_up "control plane"
   if [[ $# -gt 0 ]]; then cmd_node_add "$@"; fi
+  trap - ERR
+}
+
+# The images every real node holds: the pause image, the Pushgateway stand-in, the archives of
+# `npm run image` (dist/image/*.tar) and any in IPERF3_MONITOR_K8S_IMAGES (space-separated paths).
+images_list() {
+  local f
+  echo "$CACHE/images/pause.tar"
+  echo "$CACHE/images/pushgateway.tar"
+  for f in "$REPO"/dist/image/*.tar ${IPERF3_MONITOR_K8S_IMAGES:-}; do [[ -f "$f" ]] && echo "$f"; done
+  return 0
+}
+
+cmd_up_real() {
+  [[ $# -gt 0 ]] || set -- node-a node-b node-c
+  local name i ip ns line ptoken
+  prepare_up real
+  LAB_SERVER=off LAB_HOST_IP="$API_ADDR" "$HERE/lab.sh" up "$@" >/dev/null
+  # node identities (token auth: system:node:<name> in system:nodes, for the Node authorizer) and kube-proxy's
+  for name in "$@"; do echo "$(openssl rand -hex 24),system:node:$name,node-$name,system:nodes" >>"$STATE/pki/tokens.csv"; done
+  ptoken="$(openssl rand -hex 24)"
+  echo "$ptoken,system:kube-proxy,kube-proxy" >>"$STATE/pki/tokens.csv"
+  # the API server's client certificate towards the kubelets, and the CA the kubelets trust for it
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3 -subj /CN=ik8s-kubelet-client-ca \
+    -keyout "$STATE/pki/ca.key" -out "$STATE/pki/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=kube-apiserver-kubelet-client" \
+    -keyout "$STATE/pki/kubelet-client.key" -out "$STATE/pki/kubelet-client.csr" 2>/dev/null
+  openssl x509 -req -in "$STATE/pki/kubelet-client.csr" -CA "$STATE/pki/ca.crt" -CAkey "$STATE/pki/ca.key" \
+    -CAcreateserial -days 3 -out "$STATE/pki/kubelet-client.crt" 2>/dev/null
+  start_control_plane "$API_ADDR" real
+  # cluster DNS on the bridge address (the kubelets' clusterDNS)
+  cat >"$STATE/Corefile" <<CORE
+.:53 {
+    bind $API_ADDR
+    errors
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        kubeconfig $KUBECONFIG_FILE rig
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+    }
+    cache 5
+}
+CORE
+  start coredns "$BIN/coredns" -conf "$STATE/Corefile"
+  images_list >"$STATE/images.list"
+  mkdir -p "$STATE/nodes"
+  local nodes=()
+  while read -r name ip ns i; do
+    nodes+=("$name $ip $i")
+    "$HERE/node.sh" prepare "$name" "$i" "$ip" "https://$API_ADDR:$API_PORT" \
+      "$(awk -F, -v u="system:node:$name" '$2 == u {print $1}' "$STATE/pki/tokens.csv")" "$ptoken"
+  done <"$STATE/lab/nodes"
+  # pod network: every node (and this host, for the API server and the tests) routes each pod CIDR to its node
+  for line in "${nodes[@]}"; do
+    read -r name ip i <<<"$line"
+    ip route add "10.244.$i.0/24" via "$ip" dev ik8s-br0
+    # the node's own connections to ClusterIPs (hostNetwork pods): a route, so that kube-proxy's DNAT applies
+    ip -n "ik8s-$name" route add 10.96.0.0/24 dev eth0
+    local other
+    for other in "${nodes[@]}"; do
+      read -r _ oip oi <<<"$other"
+      [[ "$oi" == "$i" ]] || ip -n "ik8s-$name" route add "10.244.$oi.0/24" via "$oip"
+    done
+  done
+  wait_for coredns 30 bash -c "exec 3<>/dev/tcp/$API_ADDR/53"
+  for line in "${nodes[@]}"; do "$HERE/node.sh" start "${line%% *}"; done
+  for name in "$@"; do
+    wait_for "node $name Ready" 120 bash -c "[[ \$('$BIN/kubectl' --kubeconfig '$KUBECONFIG_FILE' get node '$name' -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}') == True ]]"
+  done
+  finish_up "real-node cluster ($*)"
+  kc get nodes -o wide >&2
   trap - ERR
 }
 
@@ -283,6 +389,10 @@ cmd_sync_execs() {
 cmd_down() {
   stop_all
   "$HERE/lab.sh" down || true
+  if [[ -f "$STATE/made-run-netns" && -d /run/netns && -z "$(ls -A /run/netns)" ]]; then
+    while mountpoint -q /run/netns; do umount /run/netns || break; done
+    rmdir /run/netns 2>/dev/null || true
+  fi
   rm -rf "$STATE"
   [[ "$(cat "$CURRENT" 2>/dev/null)" != "$STATE" ]] || rm -f "$CURRENT"
   log "down"
@@ -290,15 +400,16 @@ cmd_down() {
 
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
+  up-real) shift; cmd_up_real "$@" ;;
   down) cmd_down ;;
   env) cat "$STATE/env" ;;
   node-add) shift; cmd_node_add "$@" ;;
   node-del) [[ $# -eq 2 ]] || die "usage: rig.sh node-del NODE"; cmd_node_del "$2" ;;
   sync-execs) cmd_sync_execs ;;
   status)
-    for n in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
+    for n in etcd kube-apiserver kube-controller-manager kube-scheduler kwok coredns; do
       if alive "$n"; then echo "$n running"; else echo "$n stopped"; fi
     done
     ;;
-  *) die "usage: rig.sh up [NODE...] | down | env | status | node-add NODE... | node-del NODE | sync-execs" ;;
+  *) die "usage: rig.sh up [NODE...] | up-real [NODE...] | down | env | status | node-add NODE... | node-del NODE | sync-execs" ;;
 esac

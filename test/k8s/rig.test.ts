@@ -1,19 +1,24 @@
-// The test control plane itself: real API server with RBAC, KWOK fake nodes whose InternalIPs are lab
-// network namespaces, hostNetwork DaemonSet pods Running with the node IP, exec through the real
-// pods/exec path landing in the right lab node, TokenRequest tokens, and the prometheus-operator CRDs.
+// What needs many nodes stays on KWOK (test/k8s/rig.sh up): the real control plane with 1000 fake nodes
+// (KWOK plays their kubelets), the chart installed with `helm install --wait`, its server DaemonSet Running on
+// all of them, and the runner, authenticated as the chart's ServiceAccount, discovering 1000 servers and
+// planning the full cycle (--dry-run). Everything a pod really does runs on real nodes
+// (nodes.test.ts, e2e.test.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Rig, crdDir, waitFor } from './rig.ts';
+import { Rig, repoDir, waitFor } from './rig.ts';
 
-const nodes = ['node-a', 'node-b', 'node-c'];
+const count = 1000;
+const ns = 'monitoring';
+const nodeName = (i: number) => `kwok-${String(i).padStart(4, '0')}`;
+const nodeIp = (i: number) => `10.232.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 
-describe('k8s rig: control plane with KWOK nodes on lab namespaces', () => {
+describe(`k8s at scale: ${count} KWOK nodes, discovery and planning`, () => {
   const rig = new Rig();
 
   before(() => {
-    rig.up(nodes);
+    rig.up([]);
     console.log(`# control plane start: ${rig.startSeconds.toFixed(1)}s`);
   });
   after(() => rig.down());
@@ -25,64 +30,63 @@ describe('k8s rig: control plane with KWOK nodes on lab namespaces', () => {
     assert.equal(v.minor, '36');
     rig.kubectl(['create', 'serviceaccount', 'nobody', '-n', 'default']);
     const kc = rig.tokenKubeconfig('nobody', rig.token('nobody', 'default'));
-    const who = rig.kubectlRaw(['--kubeconfig', kc, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
-    assert.equal(who.stdout, 'system:serviceaccount:default:nobody');
     const denied = rig.kubectlRaw(['--kubeconfig', kc, 'get', 'pods']);
     assert.notEqual(denied.status, 0);
     assert.match(denied.stderr, /forbidden/);
   });
 
-  test('fake nodes are Ready with the lab IPs as InternalIP', () => {
-    const lab = rig.labNodes();
-    const list = rig.kubectlJson<{ items: any[] }>(['get', 'nodes']);
-    assert.deepEqual(list.items.map((n) => n.metadata.name).sort(), nodes);
-    for (const n of list.items) {
-      const ready = n.status.conditions.find((c: any) => c.type === 'Ready');
-      assert.equal(ready?.status, 'True', n.metadata.name);
-      const ip = n.status.addresses.find((a: any) => a.type === 'InternalIP')?.address;
-      assert.equal(ip, lab.get(n.metadata.name)?.ip);
-    }
-  });
-
-  test('the prometheus-operator CRDs install and serve', () => {
-    const dir = crdDir();
-    for (const f of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-      rig.kubectl(['apply', '--server-side', '-f', join(dir, f)]);
-    }
-    rig.kubectl(['wait', '--for=condition=Established', 'crd/servicemonitors.monitoring.coreos.com', 'crd/prometheusrules.monitoring.coreos.com', '--timeout=60s']);
-    assert.match(rig.kubectl(['api-resources', '--api-group=monitoring.coreos.com']), /servicemonitors/);
-  });
-
-  test('a hostNetwork DaemonSet runs on every node with the node IP; exec runs iperf3 in that node', async () => {
-    rig.kubectl(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: { name: 'probe', namespace: 'default' },
-      spec: {
-        selector: { matchLabels: { app: 'probe' } },
-        template: {
-          metadata: { labels: { app: 'probe' } },
-          spec: { hostNetwork: true, containers: [{ name: 'iperf3', image: 'example.invalid/iperf3:1', args: ['-s'] }] },
-        },
+  test(`${count} fake nodes become Ready`, async () => {
+    const t0 = Date.now();
+    const items = Array.from({ length: count }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: nodeName(i),
+        annotations: { 'kwok.x-k8s.io/node': 'fake' },
+        labels: { 'kubernetes.io/hostname': nodeName(i), 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
       },
+      status: { addresses: [{ type: 'InternalIP', address: nodeIp(i) }, { type: 'Hostname', address: nodeName(i) }] },
     }));
-    const lab = rig.labNodes();
-    const pods = await waitFor('probe pods Running', () => {
-      const l = rig.kubectlJson<{ items: any[] }>(['get', 'pods', '-l', 'app=probe']).items;
-      return l.length === nodes.length && l.every((p) => p.status.phase === 'Running' && p.status.podIP) ? l : false;
-    });
-    for (const p of pods) assert.equal(p.status.podIP, lab.get(p.spec.nodeName)?.ip, p.metadata.name);
+    rig.kubectl(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    await waitFor(`${count} nodes Ready`, () => {
+      const l = rig.kubectlJson<{ items: any[] }>(['get', 'nodes']).items;
+      return l.filter((n) => n.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length === count;
+    }, 180);
+    console.log(`# ${count} KWOK nodes Ready: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  });
 
-    rig.syncExecs();
-    const src = pods.find((p) => p.spec.nodeName === 'node-a')!;
-    const dst = lab.get('node-b')!.ip;
-    const out = await waitFor('exec through KWOK', () => {
-      const r = rig.kubectlRaw(['exec', src.metadata.name, '-c', 'iperf3', '--', 'iperf3', '-c', dst, '-t', '1', '-J']);
-      return r.status === 0 ? r.stdout : false;
-    }, 30);
-    const json = JSON.parse(out) as { start: { connected: { local_host: string; remote_host: string }[] }; end: any };
-    assert.equal(json.start.connected[0]?.local_host, lab.get('node-a')!.ip);
-    assert.equal(json.start.connected[0]?.remote_host, dst);
-    assert.ok(json.end.sum_received.bits_per_second > 0);
+  test(`helm install --wait runs the server DaemonSet on all ${count} nodes; the runner discovers them and plans every pair`, async () => {
+    rig.kubectl(['create', 'namespace', ns]);
+    let t0 = Date.now();
+    const r = rig.helm(['install', 'iperf3-monitor', join(repoDir, 'charts/iperf3-monitor'), '-n', ns, '--wait', '--timeout', '8m']);
+    assert.equal(r.status, 0, `${r.stderr}\n${r.stdout}`);
+    // helm's wait can see the DaemonSet before its controller has created every pod (it creates them in
+    // growing batches): wait for all of them to be Ready
+    await waitFor(`${count} server pods Ready`, () => {
+      const ds = rig.kubectlJson<any>(['get', 'daemonset', 'iperf3-monitor-server', '-n', ns]);
+      return ds.status.desiredNumberScheduled === count && ds.status.numberReady === count;
+    }, 300);
+    console.log(`# helm install with ${count} server pods, all Ready: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    const kc = rig.tokenKubeconfig('runner', rig.token('iperf3-monitor', ns), ns);
+    t0 = Date.now();
+    const run = spawnSync(process.execPath, [join(repoDir, 'dist/iperf3-monitor.mjs'), 'run', '--kubeconfig', kc, '--namespace', ns,
+      '--dry-run', '--log-level', 'warn'], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 300_000 });
+    assert.equal(run.status, 0, run.stderr);
+    console.log(`# discovery + plan of ${count} servers: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    const lines = run.stdout.split('\n');
+    assert.equal(lines[0], `${count} servers:`);
+    const servers = new Map(lines.slice(1, count + 1).map((l) => l.trim().split(/\s+/)).map(([node, addr]) => [node!, addr!]));
+    assert.equal(servers.size, count);
+    for (let i = 0; i < count; i += 97) assert.equal(servers.get(nodeName(i)), `${nodeIp(i)}:5201`);
+    assert.equal(lines[count + 1], `${count * (count - 1)} tests, in schedule order:`);
+    const planned = lines.slice(count + 2).filter(Boolean);
+    assert.equal(planned.length, count * (count - 1));
+    const keys = new Set<string>();
+    for (const l of planned) {
+      const [, src, , dst, proto] = l.trim().split(/\s+/);
+      assert.ok(servers.has(src!) && servers.has(dst!) && src !== dst && proto === 'tcp', l);
+      keys.add(`${src}>${dst}`);
+    }
+    assert.equal(keys.size, count * (count - 1), 'every ordered pair planned once');
   });
 });

@@ -58,13 +58,36 @@ export class Rig {
   };
 
   up(nodes: string[]): void {
+    this.start('up', nodes);
+  }
+
+  /** Real nodes: a kubelet, kube-proxy and containerd per node, each in its lab network namespace. */
+  upReal(nodes: string[]): void {
+    this.start('up-real', nodes);
+  }
+
+  private start(cmd: 'up' | 'up-real', nodes: string[]): void {
     this.bin = buildBinaries();
     // Tear down even when the test process exits without running after() hooks (e.g. a crash).
     process.once('exit', this.onExit);
     process.once('SIGINT', this.onSignal);
     process.once('SIGTERM', this.onSignal);
-    this.script(['up', ...nodes]);
+    this.script([cmd, ...nodes]);
     this.startSeconds = Number(readFileSync(join(this.state, 'start-ms'), 'utf8')) / 1000;
+  }
+
+  /** ctr (containerd's client) against a real node's containerd, in the CRI namespace. */
+  ctr(node: string, args: string[]): string {
+    return execFileSync('ctr', ['-a', join(this.state, 'nodes', node, 'run/containerd.sock'), '-n', 'k8s.io', ...args], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+  }
+
+  /** Runs a short command inside a lab node's network namespace (a client, never a daemon). */
+  inNode(node: string, cmd: string[], timeoutMs = 30_000): ExecResult {
+    const r = spawnSync('ip', ['netns', 'exec', `ik8s-${node}`, ...cmd], { encoding: 'utf8', timeout: timeoutMs });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
   /** Processes the test started next to the rig (e.g. a Pushgateway): killed by down(), even on a signal. */
@@ -73,7 +96,11 @@ export class Rig {
     return child;
   }
 
+  private isDown = false;
+
   down(): void {
+    if (this.isDown) return;
+    this.isDown = true;
     for (const c of this.children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
     process.removeListener('exit', this.onExit);
     process.removeListener('SIGINT', this.onSignal);
