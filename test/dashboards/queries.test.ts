@@ -10,6 +10,9 @@ import { startPushgateway, type RealPushgateway } from '../support/pushgateway.t
 import { startPrometheus, type RealPrometheus } from '../support/prometheus.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { loadDashboard, parseLabelValues, queryPanels, substitute, variableQuery, type Target } from './dashboard.ts';
+import { addZones } from './zones.ts';
+
+const ZONES: Record<string, string> = { n1: 'zone-a', n2: 'zone-a', n3: 'zone-b' };
 
 const LAB = 'dash';
 let lab: LabState | undefined;
@@ -21,12 +24,18 @@ before(async () => {
   lab = await labUp({ name: LAB, nodes: 3, nicMbit: 200, slow: ['n1>n2=50'], port: 5201, pushgateway: false });
   gw = await startPushgateway();
   prom = await startPrometheus({ targets: [new URL(gw.url).host], ruleFiles: [], intervalS: 1 });
-  const r = await runCli(
-    ['run', '--targets', lab.targetsFile, '--client-command', lab.clientCommand, '--protocols', 'tcp,udp', '--duration', '1', '--omit', '0',
-      '--udp-bitrate', '20M', '--pushgateway', gw.url, '--output', 'none'],
+  const run = (...extra: string[]) => runCli(
+    ['run', '--targets', lab!.targetsFile, '--client-command', lab!.clientCommand, '--protocols', 'tcp,udp', '--duration', '1', '--omit', '0',
+      '--udp-bitrate', '20M', '--pushgateway', gw!.url, '--output', 'none', ...extra],
     {}, 120_000,
   );
+  const r = await run();
   assert.equal(r.code, 0, r.stderr);
+  await new Promise((res) => setTimeout(res, 2000)); // the second run's results are measurably younger
+  const second = await run('--max-pairs', '2');
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual((await addZones(gw.url, 'iperf3-monitor', ZONES)).sort(), ['n1', 'n2', 'n3']);
+  await waitFor('Prometheus to scrape the zoned groups', async () => (await prom!.query('iperf_network_bandwidth_mbps{source_zone=""}')).length === 0 && (await prom!.query('iperf_network_bandwidth_mbps{source_zone!=""}')).length > 0, 20_000);
   await waitFor('Prometheus to scrape the run', async () => (await prom!.query('iperf_run_timestamp_seconds')).length > 0 && (await prom!.query('iperf_network_jitter_ms')).length > 0, 20_000);
   await new Promise((res) => setTimeout(res, 2000)); // a few more scrapes, so range queries have points
 });
@@ -60,10 +69,14 @@ async function runTarget(t: Target, selected: Record<string, string[]>): Promise
 
 const d = loadDashboard();
 const queryVars = d.templating.list.filter((v) => v.type === 'query');
+/** The custom variables at their default (Grafana's `current`). */
+const customDefaults = Object.fromEntries(
+  d.templating.list.filter((v) => v.type === 'custom').map((v) => [v.name, [(v as unknown as { current: { value: string } }).current.value]]),
+);
 
 /** Resolves the variables in order, picking `pick(name, values)` for each, as a user would in Grafana. */
 async function resolve(pick: (name: string, values: string[]) => string[]): Promise<Record<string, string[]>> {
-  const selected: Record<string, string[]> = {};
+  const selected: Record<string, string[]> = { ...customDefaults };
   for (const v of queryVars) {
     const values = await labelValues(substitute(variableQuery(v), selected));
     assert.ok(values.length > 0, `variable ${v.name} has values`);
@@ -100,3 +113,85 @@ for (const protocol of ['tcp', 'udp']) {
     });
   }
 }
+
+type Sample = { metric: Record<string, string>; value: [number, string] };
+const panelExpr = (title: string) => {
+  const expr = queryPanels(d).find((p) => p.title === title)?.targets?.[0]?.expr;
+  assert.ok(expr, `panel ${title}`);
+  return expr;
+};
+/** An instant query at `time` (unix seconds), variables substituted. */
+const instant = async (expr: string, selected: Record<string, string[]>, time: number) =>
+  (await api<{ result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(substitute(expr, selected))}&time=${time}`)).result;
+const pathOf = (m: Record<string, string>) => `${m.source_node}>${m.destination_node}`;
+/** Prometheus' quantile(0.5): linear interpolation between the middle values. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (sorted.length - 1) / 2;
+  const low = Math.floor(rank);
+  return sorted[low]! + (sorted[Math.ceil(rank)]! - sorted[low]!) * (rank - low);
+}
+const tcp = { job: ['iperf3-monitor'], protocol: ['tcp'], source_node: ['.*'], destination_node: ['.*'] };
+
+test('the matrix shows a fresh result as its Mbit/s and an older one as stale (-1), never its old number', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const key = (m: Record<string, string>) => `${pathOf(m)}/${m.protocol}`;
+  const stamps = await instant('iperf_test_timestamp_seconds{job="iperf3-monitor"}', {}, now);
+  const byAge = stamps.map((s) => [key(s.metric), Number(s.value[1])] as const).sort((a, b) => a[1] - b[1]);
+  // The second run (--max-pairs 2) measured the two newest; draw the line between them and the rest.
+  const cut = byAge.length - 2;
+  assert.ok(byAge[cut]![1] - byAge[cut - 1]![1] >= 1, `two generations of results: ${JSON.stringify(byAge)}`);
+  const staleAfter = now - (byAge[cut - 1]![1] + byAge[cut]![1]) / 2;
+  const fresh = new Set(byAge.slice(cut).map(([path]) => path));
+  const bandwidth = new Map((await instant('iperf_network_bandwidth_mbps{job="iperf3-monitor"}', {}, now)).map((s) => [key(s.metric), Number(s.value[1])]));
+  const any = { ...tcp, protocol: ['.*'] };
+  const matrix = panelExpr('Bandwidth matrix (source × destination)');
+  const cells = await instant(matrix, { ...any, stale_after: [String(staleAfter)] }, now);
+  const shown = Object.fromEntries(cells.map((s) => [key(s.metric), Number(s.value[1])]));
+  const expected = Object.fromEntries([...bandwidth].map(([path, mbps]) => [path, fresh.has(path) ? mbps : -1]));
+  assert.deepEqual(shown, expected);
+  assert.ok(Object.values(shown).includes(-1) && Object.values(shown).some((v) => v > 0), 'both kinds of cell');
+  // At the default (1 h) every cell is current.
+  const all = await instant(matrix, { ...any, ...customDefaults }, now);
+  assert.deepEqual(Object.fromEntries(all.map((s) => [key(s.metric), Number(s.value[1])])), Object.fromEntries(bandwidth));
+});
+
+test('the worst nodes in and out are the medians of their paths, slowest first', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const bandwidth = await instant('iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp"}', {}, now);
+  for (const [title, label] of [['Worst nodes out (median Mbit/s sent)', 'source_node'], ['Worst nodes in (median Mbit/s received)', 'destination_node']] as const) {
+    const perNode = new Map<string, number[]>();
+    for (const s of bandwidth) perNode.set(s.metric[label]!, [...(perNode.get(s.metric[label]!) ?? []), Number(s.value[1])]);
+    const expected = [...perNode].map(([node, values]) => [node, median(values)] as const).sort((a, b) => a[1] - b[1]);
+    const shown = (await instant(panelExpr(title), { ...tcp, ...customDefaults }, now)).map((s) => [s.metric[label], Number(s.value[1])] as const);
+    assert.equal(shown.length, 3, title);
+    for (const [i, [node, value]] of shown.entries()) {
+      assert.equal(node, expected[i]![0], `${title}: rank ${i + 1}`);
+      assert.ok(Math.abs(value - expected[i]![1]) < 1e-6, `${title}: ${node} ${value} vs ${expected[i]![1]}`);
+    }
+  }
+});
+
+test('the cross-zone matrix holds the median of the paths between each pair of zones', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const bandwidth = await instant('iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp"}', {}, now);
+  const perZones = new Map<string, number[]>();
+  for (const s of bandwidth) {
+    assert.equal(s.metric.source_zone, ZONES[s.metric.source_node!]);
+    const key = `${ZONES[s.metric.source_node!]}>${ZONES[s.metric.destination_node!]}`;
+    perZones.set(key, [...(perZones.get(key) ?? []), Number(s.value[1])]);
+  }
+  const shown = await instant(panelExpr('Cross-zone matrix (median Mbit/s, source zone × destination zone)'), { ...tcp, ...customDefaults }, now);
+  const cells = Object.fromEntries(shown.map((s) => [`${s.metric.source_zone}>${s.metric.destination_zone}`, Number(s.value[1])]));
+  assert.deepEqual(Object.keys(cells).sort(), ['zone-a>zone-a', 'zone-a>zone-b', 'zone-b>zone-a']);
+  for (const [key, values] of perZones) assert.ok(Math.abs(cells[key]! - median(values)) < 1e-6, `${key}: ${cells[key]} vs median of ${values.join(', ')}`);
+});
+
+test('the share of fresh pairs counts the pairs tested within stale_after', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const expr = panelExpr('Pairs with a fresh result');
+  const [all] = await instant(expr, { ...tcp, ...customDefaults }, now);
+  assert.equal(Number(all!.value[1]), 1);
+  const [none] = await instant(expr, { ...tcp, stale_after: ['0.001'] }, now);
+  assert.equal(Number(none!.value[1]), 0);
+});

@@ -31,11 +31,11 @@ test('a datasource variable of type prometheus comes first and every panel and q
     assert.deepEqual(p.datasource, { type: 'prometheus', uid: '${datasource}' }, p.title);
     for (const t of p.targets ?? []) assert.deepEqual(t.datasource, { type: 'prometheus', uid: '${datasource}' }, `${p.title} ${t.refId}`);
   }
-  for (const v of vars.slice(1)) assert.deepEqual(v.datasource, { type: 'prometheus', uid: '${datasource}' }, v.name);
+  for (const v of vars.filter((x) => x.type === 'query')) assert.deepEqual(v.datasource, { type: 'prometheus', uid: '${datasource}' }, v.name);
 });
 
 test('source_node, destination_node and protocol cascade: each query is filtered by the ones before it', () => {
-  assert.deepEqual(vars.map((v) => v.name), ['datasource', 'job', 'source_node', 'destination_node', 'protocol']);
+  assert.deepEqual(vars.map((v) => v.name), ['datasource', 'job', 'source_node', 'destination_node', 'protocol', 'stale_after']);
   assert.deepEqual(parseLabelValues(variableQuery(byName('source_node'))), ['iperf_network_bandwidth_mbps{job=~"$job"}', 'source_node']);
   assert.deepEqual(parseLabelValues(variableQuery(byName('destination_node'))), ['iperf_network_bandwidth_mbps{job=~"$job", source_node=~"$source_node"}', 'destination_node']);
   const [sel, label] = parseLabelValues(variableQuery(byName('protocol')));
@@ -63,7 +63,38 @@ test('the panels the issue lists are all there', () => {
     'stat: Pairs failed in the last run',
     'stat: Servers discovered',
     'timeseries: Cycle duration',
+    'bargauge: Worst nodes out (median Mbit/s sent)',
+    'bargauge: Worst nodes in (median Mbit/s received)',
+    'table: Cross-zone matrix (median Mbit/s, source zone × destination zone)',
+    'table: Result age per pair (source × destination)',
+    'stat: Pairs with a fresh result',
   ]);
+});
+
+test('stale_after is a single-choice duration in seconds, 1 h by default (the runner\'s --max-result-age default)', () => {
+  const v = byName('stale_after') as unknown as { type: string; multi: boolean; current: { value: string }; options: { value: string }[] };
+  assert.equal(v.type, 'custom');
+  assert.equal(v.multi, false);
+  assert.equal(v.current.value, '3600');
+  assert.deepEqual(v.options.map((o) => o.value), ['900', '1800', '3600', '7200', '21600', '86400']);
+});
+
+test('the matrix greys a stale cell: older than $stale_after it reads -1, mapped to a grey "stale"', () => {
+  const m = queryPanels(d).find((p) => p.type === 'table');
+  const expr = m?.targets?.[0]?.expr ?? '';
+  assert.match(expr, /and on\(job, source_node, destination_node, protocol\) \(time\(\) - iperf_test_timestamp_seconds\{.*\} <= \$stale_after\)/);
+  assert.match(expr, / or on\(job, source_node, destination_node, protocol\) \(0 \* iperf_network_bandwidth_mbps\{.*\} - 1\)$/);
+  assert.deepEqual(m?.fieldConfig?.defaults.mappings, [{ type: 'range', options: { from: -1, to: -1, result: { text: 'stale', color: '#8e8e8e', index: 0 } } }]);
+});
+
+test('the node and zone panels leave stale results out; the zone matrix is grouped by zone labels', () => {
+  const panel = (title: string) => queryPanels(d).find((p) => p.title === title);
+  for (const title of ['Worst nodes out (median Mbit/s sent)', 'Worst nodes in (median Mbit/s received)', 'Cross-zone matrix (median Mbit/s, source zone × destination zone)']) {
+    assert.match(panel(title)?.targets?.[0]?.expr ?? '', /<= \$stale_after\)/, title);
+  }
+  const zones = panel('Cross-zone matrix (median Mbit/s, source zone × destination zone)');
+  assert.deepEqual(zones?.transformations, [{ id: 'groupingToMatrix', options: { columnField: 'destination_zone', rowField: 'source_zone', valueField: 'Value', emptyValue: 'null' } }]);
+  assert.match(zones?.targets?.[0]?.expr ?? '', /source_zone!="", destination_zone!=""/);
 });
 
 test('the matrix is a table grouped to a source × destination matrix with colored cells', () => {
