@@ -131,13 +131,14 @@ test('SIGKILL of the helper itself still takes the client down (parent-death sig
   await waitFor('the orphaned client to be killed', () => clients(args).length === 0);
 });
 
-test('the server serves the next client after a stopped one (once it has noticed, as the runner retries "busy")', async () => {
+test('the server serves the next client after a stopped one (once it has noticed, as the runner retries)', async () => {
   const args = longClient();
   const r = await runningClient(args);
   r.child.stdin!.end();
   await r.exit;
   // The server learns of the vanished client from its control connection; until then it answers
-  // "busy", which the runner retries with backoff (--busy-retries). Three tries, 1 s apart, here.
+  // "busy", and while it re-opens its listening socket a client may be reset or refused: all three are
+  // what the runner retries with backoff (--busy-retries). Three tries, 1 s apart, here.
   let last = '';
   for (let attempt = 1; attempt <= 3; attempt++) {
     const next = run(['--deadline', '30', '--', 'iperf3', '-c', '127.0.0.1', '-p', String(server.port), '-t', '1', '-b', '10M', '-J']);
@@ -148,7 +149,7 @@ test('the server serves the next client after a stopped one (once it has noticed
       return;
     }
     last = json.error;
-    assert.match(last, /busy/, 'the only acceptable failure is a busy server');
+    assert.match(last, /busy|reset|refused/, 'the only acceptable failures are the ones the runner retries');
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   assert.fail(`the server stayed busy after the stopped client: ${last}`);
