@@ -21,7 +21,8 @@
 # The stand-ins (what differs from the real image is in README.md, "Building the image here"):
 #   docker.io/library/debian:trixie-slim            the minbase rootfs (+ ca-certificates, netbase)
 #   docker.io/library/node:22-trixie-slim           that + Node.js and npm in /usr/local; the ONLY image
-#                                                   that carries this host's CA bundle (NODE_EXTRA_CA_CERTS),
+#                                                   that carries this host's CAs (system bundle and
+#                                                   $NODE_EXTRA_CA_CERTS) as its NODE_EXTRA_CA_CERTS,
 #                                                   for `npm ci` through the intercepting proxy; a build stage
 #   gcr.io/distroless/base-debian13:nonroot         files of libc6, libssl3t64, base-files, netbase, tzdata,
 #                                                   ca-certificates' bundle; passwd with nonroot 65532; no shell
@@ -40,7 +41,15 @@ INCLUDE=ca-certificates,netbase
 CACHE="${IPERF3_MONITOR_IMAGE_CACHE:-$HOME/.cache/iperf3-monitor/images}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOTFS="$CACHE/debian-$SUITE-minbase-${INCLUDE//,/-}.tar"
-KEY="$(cat "$HERE/base-images.sh" <(echo "$NODE_VERSION $NPM_VERSION") | sha256sum | cut -c1-16)"
+# The CAs this host's Node.js trusts: the system bundle and $NODE_EXTRA_CA_CERTS (an intercepting proxy's CA
+# may be in either). Only the node build-stage stand-in gets them.
+host_cas() {
+  cat /etc/ssl/certs/ca-certificates.crt
+  if [[ -n "${NODE_EXTRA_CA_CERTS:-}" && -f "$NODE_EXTRA_CA_CERTS" && "$(readlink -f "$NODE_EXTRA_CA_CERTS")" != "$(readlink -f /etc/ssl/certs/ca-certificates.crt)" ]]; then
+    cat "$NODE_EXTRA_CA_CERTS"
+  fi
+}
+KEY="$(cat "$HERE/base-images.sh" <(echo "$NODE_VERSION $NPM_VERSION") <(host_cas) | sha256sum | cut -c1-16)"
 LABEL=io.iperf3-monitor.stand-in
 PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -164,7 +173,7 @@ cmd_ensure() {
     ln -s ../lib/node_modules/npm/bin/npm-cli.js "$r/usr/local/bin/npm"
     ln -s ../lib/node_modules/npm/bin/npx-cli.js "$r/usr/local/bin/npx"
     # Build stage only: HTTPS from `npm ci` passes this workplace's intercepting proxy.
-    cp -L /etc/ssl/certs/ca-certificates.crt "$r/usr/local/share/ca-certificates/host-bundle.pem"
+    host_cas >"$r/usr/local/share/ca-certificates/host-bundle.pem"
     cmd_commit docker.io/library/node:22-trixie-slim "$r" --cmd '["node"]' --env "NODE_VERSION=$NODE_VERSION" \
       --env NODE_EXTRA_CA_CERTS=/usr/local/share/ca-certificates/host-bundle.pem
   fi

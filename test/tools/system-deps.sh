@@ -82,7 +82,8 @@ if [[ $EUID -ne 0 ]]; then
   exit 1
 fi
 
-exec 9>/var/lock/iperf3-monitor-system-deps.lock
+mkdir -p /run/lock
+exec 9>/run/lock/iperf3-monitor-system-deps.lock
 flock 9
 echo "system-deps.sh: installing ${packages[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
