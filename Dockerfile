@@ -15,7 +15,9 @@ COPY src ./src
 RUN npm run build
 
 # --- 2. iperf3 >= 3.16 from Debian trixie (bookworm has 3.12, which a silent client can hold), with the
-# shared libraries it needs beyond glibc, collected under /out at their real paths.
+# shared libraries it needs beyond glibc, collected under /out at their real paths. libgcc_s is not in
+# ldd's list but glibc loads it for pthread_cancel, which iperf3 >= 3.16 calls at the end of every test:
+# without it (distroless base has no libgcc) iperf3 aborts after its first test.
 FROM debian:trixie-slim AS iperf3
 # trixie is a stable release: its iperf3 only changes for fixes, so the package is not pinned to a build.
 # hadolint ignore=DL3008
@@ -25,7 +27,7 @@ RUN apt-get update \
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN iperf3 --version | grep -E '^iperf 3\.(1[6-9]|[2-9][0-9])' \
  && mkdir -p /out \
- && for f in /usr/bin/iperf3 $(ldd /usr/bin/iperf3 | awk '$3 ~ /^\// {print $3}' | grep -vE '/(libc|libm|ld-linux[^/]*)\.so'); do \
+ && for f in /usr/bin/iperf3 /usr/lib/*-linux-gnu/libgcc_s.so.1 $(ldd /usr/bin/iperf3 | awk '$3 ~ /^\// {print $3}' | grep -vE '/(libc|libm|ld-linux[^/]*)\.so'); do \
       cp -L --parents "$(realpath "$(dirname "$f")")/$(basename "$f")" /out/; \
     done \
  && ls -lR /out

@@ -28,6 +28,7 @@ curl                                  curl                           test nodes
 openssl                               openssl                        test nodes
 jq                                    jq                             test nodes
 flock                                 util-linux                     test image nodes
+pgrep                                 procps                         test nodes
 nsenter                               util-linux                     nodes
 git                                   git                            image
 buildah                               buildah                        image nodes
