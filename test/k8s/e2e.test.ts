@@ -174,24 +174,34 @@ describe('k8s end to end on real nodes: the chart and the image', () => {
     assert.deepEqual(clientsInServers(ns), [], 'no iperf3 client left in a server container');
   });
 
-  test('the numbers match a static-target run on the same lab within 3 %', () => {
+  test('the numbers match a static-target run on the same lab within 3 %', async () => {
     const lab = rig.labNodes();
     const targets = join(rig.state, 'targets.json');
     writeFileSync(targets, JSON.stringify(nodes.map((n) => ({ node: n, ip: lab.get(n)!.ip }))));
-    const r = spawnSync(process.execPath, [runner, 'run', '--targets', targets, '--client-command', 'ip netns exec ik8s-{node} iperf3',
-      '--protocols', 'tcp', '--duration', '5', '--omit', '1', '--output', 'json', '--log-level', 'warn'], { encoding: 'utf8', timeout: 300_000 });
-    assert.equal(r.status, 0, r.stderr);
-    const doc = JSON.parse(r.stdout);
-    const list: any[] = Array.isArray(doc) ? doc : (doc.results ?? doc.pairs);
-    const diffs: string[] = [];
-    for (const s of jobSamples) {
-      const st = list.find((p) => p.source_node === s.source && p.destination_node === s.destination && p.protocol === s.protocol);
-      assert.ok(st?.success, `static ${s.source}->${s.destination}`);
-      const rel = Math.abs(s.value - st.bandwidth_mbps) / st.bandwidth_mbps;
-      diffs.push(`${s.source}>${s.destination} pod ${s.value.toFixed(1)} static ${st.bandwidth_mbps.toFixed(1)} (${(rel * 100).toFixed(2)}%)`);
-      assert.ok(rel <= accuracy, diffs.at(-1));
-    }
-    console.log(`# real pods/exec vs static: ${diffs.join('; ')}`);
+    // the static run: this host's iperf3 in the lab namespaces, against the same server pods
+    const compare = (podSamples: Sample[]): string[] => {
+      const r = spawnSync(process.execPath, [runner, 'run', '--targets', targets, '--client-command', 'ip netns exec ik8s-{node} iperf3',
+        '--protocols', 'tcp', '--duration', '5', '--omit', '1', '--output', 'json', '--log-level', 'warn'], { encoding: 'utf8', timeout: 300_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      const list: any[] = Array.isArray(doc) ? doc : (doc.results ?? doc.pairs);
+      const diffs: string[] = [];
+      for (const s of podSamples) {
+        const st = list.find((p) => p.source_node === s.source && p.destination_node === s.destination && p.protocol === s.protocol);
+        assert.ok(st?.success, `static ${s.source}->${s.destination}`);
+        const rel = Math.abs(s.value - st.bandwidth_mbps) / st.bandwidth_mbps;
+        diffs.push(`${rel <= accuracy ? '' : 'OVER '}${s.source}>${s.destination} pod ${s.value.toFixed(1)} static ${st.bandwidth_mbps.toFixed(1)} (${(rel * 100).toFixed(2)}%)`);
+      }
+      console.log(`# real pods/exec vs static: ${diffs.join('; ')}`);
+      return diffs.filter((d) => d.startsWith('OVER'));
+    };
+    const first = compare(jobSamples);
+    if (first.length === 0) return;
+    // a CPU stall on this shared 2-core machine can cost one run a few per cent: both runs get a second
+    // chance (a new Job and a new static run); a real difference between the two paths fails both
+    rig.kubectl(['create', 'job', '--from', `cronjob/${one('CronJob').metadata.name}`, 'manual-2', '-n', ns]);
+    assert.equal(await jobDone('manual-2', ns), 'Complete', jobLog('manual-2', ns));
+    assert.deepEqual(compare(await samples(pushgatewayUrl(ns))), [], `off by more than ${accuracy * 100} % twice (first: ${first.join('; ')})`);
   });
 
   test('the runtime enforces runAsNonRoot, a read-only root filesystem and dropped capabilities', async () => {
