@@ -30,6 +30,7 @@ node_up() { # node_up NAME INDEX
   local host="ik8s${i}h" peer="ik8s${i}n"
   [[ "$name" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ && ${#ns} -le 40 ]] || die "bad node name: $name"
   ip netns add "$ns"
+  ip link del "$host" 2>/dev/null || true # left by a namespace the kernel has not freed yet (see `down`)
   ip link add "$host" type veth peer name "$peer"
   ip link set "$host" master "$BR" up
   ip link set "$peer" netns "$ns"
@@ -118,6 +119,10 @@ case "${1:-}" in
     mapfile -t left < <(ip netns list | awk -v p="$PREFIX" 'index($1, p) == 1 {print $1}')
     for ns in "${left[@]}"; do ip netns del "$ns" || true; done
     ip link del "$BR" 2>/dev/null || true
+    # a deleted namespace lives on while a socket in it lingers (e.g. an orphaned TCP connection
+    # retransmitting); its veth's host end would stay behind: delete those pairs from this side
+    mapfile -t links < <(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^ik8s[0-9]+h$' || true)
+    for l in "${links[@]}"; do ip link del "$l" 2>/dev/null || true; done
     rm -rf "$LAB"
     rmdir "$STATE" 2>/dev/null || true # when the lab was used on its own
     ;;

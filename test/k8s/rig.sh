@@ -136,19 +136,41 @@ prepare_up() {
   ensure_packages "$@"
   "$HERE/build.sh" >/dev/null
   T_BUILT=$(now_ms)
-  local prev
-  prev="$(cat "$CURRENT" 2>/dev/null || true)"
-  if [[ -n "$prev" && "$prev" != "$STATE" && -d "$prev" ]]; then
+  # One rig per machine (the lab's names are fixed). A rig whose owner (the test process that started it,
+  # IPERF3_MONITOR_K8S_OWNER) still runs is waited for; one whose owner is gone was left behind by a killed
+  # run and is torn down; one started by hand (no owner) whose API server runs is an error.
+  local prev owner waited=0
+  exec 8</run
+  while :; do
+    flock 8
+    prev="$(cat "$CURRENT" 2>/dev/null || true)"
+    [[ -n "$prev" && "$prev" != "$STATE" && -d "$prev" ]] || break
+    owner="$(cat "$prev/owner" 2>/dev/null || true)"
+    if [[ -n "$owner" ]] && kill -0 "$owner" 2>/dev/null; then
+      flock -u 8
+      [[ $waited -lt ${IPERF3_MONITOR_K8S_WAIT:-1800} ]] || die "the rig in $prev (owner pid $owner) is still up after ${waited}s"
+      [[ $((waited % 60)) -ne 0 ]] || log "another rig is up ($prev, owner pid $owner); waiting for it"
+      sleep 2
+      waited=$((waited + 2))
+      continue
+    fi
+    if [[ -z "$owner" && -f "$prev/pids/kube-apiserver" ]] && kill -0 "$(cat "$prev/pids/kube-apiserver")" 2>/dev/null; then
+      die "a rig started by hand is up in $prev: IPERF3_MONITOR_K8S_STATE=$prev $0 down"
+    fi
     log "a rig left behind in $prev (killed run?); tearing it down first"
     IPERF3_MONITOR_K8S_STATE="$prev" "$0" down
-  fi
+    break
+  done
   if [[ -d "$STATE" ]]; then
     log "state dir $STATE exists (stale run?); tearing it down first"
     cmd_down
   fi
   "$HERE/lab.sh" down # leftovers of a crashed run (ik8s-* namespaces and bridge)
-  echo "$STATE" >"$CURRENT"
   mkdir -p "$STATE"/{pids,log,pki,etcd,wrap}
+  [[ -z "${IPERF3_MONITOR_K8S_OWNER:-}" ]] || echo "$IPERF3_MONITOR_K8S_OWNER" >"$STATE/owner"
+  echo "$STATE" >"$CURRENT"
+  flock -u 8
+  T_BUILT=$(now_ms) # the start time counts from here (not the build check, not the wait for another rig)
   # `ip netns add` creates /run/netns as a shared bind mount of itself; `down` undoes that when it made it
   [[ -e /run/netns ]] || touch "$STATE/made-run-netns"
   # a failed start stops what it started; the logs stay in $STATE/log until `rig.sh down`
@@ -272,7 +294,9 @@ cmd_up_real() {
   [[ $# -gt 0 ]] || set -- node-a node-b node-c
   local name i ip ns line ptoken
   prepare_up real
-  LAB_SERVER=off LAB_HOST_IP="$API_ADDR" "$HERE/lab.sh" up "$@" >/dev/null
+  # 100 Mbit/s links (LAB_RATE): a real node's traffic crosses more of the shared 2-core machine (pod
+  # exec streams, the runtime), and at half the KWOK lab's rate the numbers stay stable under load
+  LAB_RATE="${LAB_RATE:-100mbit}" LAB_SERVER=off LAB_HOST_IP="$API_ADDR" "$HERE/lab.sh" up "$@" >/dev/null
   # node identities (token auth: system:node:<name> in system:nodes, for the Node authorizer) and kube-proxy's
   for name in "$@"; do echo "$(openssl rand -hex 24),system:node:$name,node-$name,system:nodes" >>"$STATE/pki/tokens.csv"; done
   ptoken="$(openssl rand -hex 24)"

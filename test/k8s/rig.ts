@@ -35,7 +35,8 @@ export class Rig {
   }
 
   private env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return { ...process.env, IPERF3_MONITOR_K8S_STATE: this.state, ...extra };
+    // the owner: while this process runs, another test's `up` waits for this rig instead of tearing it down
+    return { ...process.env, IPERF3_MONITOR_K8S_STATE: this.state, IPERF3_MONITOR_K8S_OWNER: String(process.pid), ...extra };
   }
 
   private script(args: string[], input?: string): string {
@@ -105,6 +106,9 @@ export class Rig {
     process.removeListener('exit', this.onExit);
     process.removeListener('SIGINT', this.onSignal);
     process.removeListener('SIGTERM', this.onSignal);
+    // the logs of the last rig outlive it (control plane, and per real node: containerd, kubelet, kube-proxy)
+    const keep = join(tmpdir(), 'iperf3-monitor-k8s-last-logs');
+    spawnSync('sh', ['-c', 'rm -rf "$2" && mkdir -p "$2" && cp -r "$1/log" "$2/" 2>/dev/null; for n in "$1"/nodes/*/; do [ -d "$n" ] && mkdir -p "$2/$(basename "$n")" && cp "$n"*.log "$2/$(basename "$n")/"; done; true', 'sh', this.state, keep]);
     spawnSync(join(k8sDir, 'rig.sh'), ['down'], { env: this.env(), stdio: 'ignore' });
     rmSync(dirname(this.state), { recursive: true, force: true });
   }
