@@ -294,9 +294,7 @@ cmd_up_real() {
   [[ $# -gt 0 ]] || set -- node-a node-b node-c
   local name i ip ns line ptoken
   prepare_up real
-  # 100 Mbit/s links (LAB_RATE): a real node's traffic crosses more of the shared 2-core machine (pod
-  # exec streams, the runtime), and at half the KWOK lab's rate the numbers stay stable under load
-  LAB_RATE="${LAB_RATE:-100mbit}" LAB_SERVER=off LAB_HOST_IP="$API_ADDR" "$HERE/lab.sh" up "$@" >/dev/null
+  LAB_SERVER=off LAB_HOST_IP="$API_ADDR" "$HERE/lab.sh" up "$@" >/dev/null
   # node identities (token auth: system:node:<name> in system:nodes, for the Node authorizer) and kube-proxy's
   for name in "$@"; do echo "$(openssl rand -hex 24),system:node:$name,node-$name,system:nodes" >>"$STATE/pki/tokens.csv"; done
   ptoken="$(openssl rand -hex 24)"
