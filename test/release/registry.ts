@@ -2,7 +2,7 @@
 // by test/tools/install-registry.sh, listening on one address only (loopback, or the rig's bridge IP so
 // that the nodes' containerd can pull), storing into a temporary directory removed when it stops.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,12 +36,24 @@ export async function startRegistry(host = '127.0.0.1'): Promise<Registry> {
     ['version: 0.1', 'log:', '  level: info', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`,
       '  delete:', '    enabled: true', 'http:', `  addr: ${address}`, ''].join('\n'),
   );
-  const child = spawn(bin, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
+  // Its log goes to a file, not a pipe: the tests block in spawnSync (helm, skopeo, npm run release) while
+  // the registry serves them, and a pipe nobody drains would stop it once full.
+  const logFile = join(dir, 'registry.log');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(bin, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const killOnExit = () => child.kill('SIGKILL'); // a test process that dies leaves no registry behind
+  process.once('exit', killOnExit);
+  const log = () => {
+    try {
+      return readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async () => {
+    process.removeListener('exit', killOnExit);
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
     rmSync(dir, { recursive: true, force: true });
@@ -50,7 +62,7 @@ export async function startRegistry(host = '127.0.0.1'): Promise<Registry> {
     await waitFor(`registry on ${address}`, async () => (await fetch(`http://${address}/v2/`)).ok, 20_000);
   } catch (e) {
     await stop();
-    throw new Error(`${(e as Error).message}; its log:\n${log}`);
+    throw new Error(`${(e as Error).message}; its log:\n${log()}`);
   }
-  return { address, log: () => log, stop };
+  return { address, log, stop };
 }
