@@ -86,6 +86,8 @@ class Schedule {
   private readonly results: (PairResult | undefined)[];
   private readonly clock: Clock;
   private inFlight = 0;
+  /** One controller per running test, aborted when the cycle stops. */
+  private readonly running = new Set<AbortController>();
   private unsettled: number;
   /** When the earliest pending wake-up (for a retry's backoff) fires; Infinity: none armed. */
   private wakeAt = Infinity;
@@ -106,7 +108,16 @@ class Schedule {
     this.queues = new SenderQueues(jobs, nodes);
     this.occupancy = new NodeOccupancy(nodes, opts.exclusive);
     this.stop = stopSignal(this.clock, opts.deadline, caller, this.timers.signal);
-    this.stop.signal.addEventListener('abort', () => this.pump(), { once: true });
+    // One listener on the stop signal, whatever the concurrency: each running test has a signal of its
+    // own, aborted from here (a listener per test on a shared signal would grow with the tests in flight).
+    this.stop.signal.addEventListener(
+      'abort',
+      () => {
+        for (const running of this.running) running.abort(this.stop.signal.reason);
+        this.pump();
+      },
+      { once: true },
+    );
   }
 
   pump(): void {
@@ -158,14 +169,19 @@ class Schedule {
     const startedAt = this.clock.now();
     this.deps.onEvent?.({ type: 'start', index: job.index, pair, at: startedAt, attempt: job.attempts });
     // An async wrapper runs the test at once and turns a synchronous throw into a rejection.
-    const attempt = async () => this.deps.runTest(pair, this.stop.signal);
+    const controller = new AbortController();
+    this.running.add(controller);
+    const attempt = async () => this.deps.runTest(pair, controller.signal);
     attempt()
       .catch((error: unknown): TestOutcome => ({
         ok: false,
         kind: 'exec',
         message: error instanceof Error ? error.message : String(error),
       }))
-      .then((result) => this.finish(job, result, startedAt))
+      .then((result) => {
+        this.running.delete(controller);
+        this.finish(job, result, startedAt);
+      })
       .catch(this.reject);
   }
 
