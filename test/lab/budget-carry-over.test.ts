@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { labDown, labUp, type LabState } from '../../src/lab/lab.ts';
 import { ensureBuilt, runCli } from '../support/cli.ts';
 import { startPushgateway, type RealPushgateway } from '../support/pushgateway.ts';
+import { labName } from '../support/lab-name.ts';
 
 // The pair budget on a real 3-node lab and a real Pushgateway: each run tests the least recently
 // tested pairs, the others keep their earlier results (a PUT replaces a whole group, so they are
@@ -15,12 +16,12 @@ let gw: RealPushgateway;
 
 before(async () => {
   ensureBuilt();
-  lab = await labUp({ name: 'tbudg', nodes: 3, nicMbit: 200, slow: [], port: 5201, pushgateway: false });
+  lab = await labUp({ name: labName('budg'), nodes: 3, nicMbit: 200, slow: [], port: 5201, pushgateway: false });
   gw = await startPushgateway();
 });
 after(async () => {
   await gw?.stop();
-  await labDown('tbudg');
+  await labDown(labName('budg'));
 });
 
 const run = async (targets: string, ...extra: string[]) => {

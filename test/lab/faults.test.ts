@@ -6,6 +6,7 @@ import { restartServer, serverPid } from '../support/lab-faults.ts';
 import { BIN, ensureBuilt, logLines, runCli } from '../support/cli.ts';
 import { startPushgateway, type RealPushgateway } from '../support/pushgateway.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { labName } from '../support/lab-name.ts';
 
 // Stops from outside and servers that come and go, on a real lab: SIGTERM (a Job's
 // activeDeadlineSeconds) mid-cycle kills the running clients and still pushes what completed;
@@ -18,12 +19,12 @@ let gw: RealPushgateway;
 
 before(async () => {
   ensureBuilt();
-  lab = await labUp({ name: 'tterm', nodes: 4, nicMbit: 200, slow: [], port: 5201, pushgateway: false });
+  lab = await labUp({ name: labName('term'), nodes: 4, nicMbit: 200, slow: [], port: 5201, pushgateway: false });
   gw = await startPushgateway();
 });
 after(async () => {
   await gw?.stop();
-  await labDown('tterm');
+  await labDown(labName('term'));
 });
 
 test('SIGTERM mid-cycle stops the clients, pushes the completed results and exits 143 within a second', async () => {
