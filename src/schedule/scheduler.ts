@@ -134,7 +134,7 @@ class Schedule {
     else if (this.opts.deadline !== undefined && now + this.opts.expectedMs > this.opts.deadline) this.skipPending('deadline');
     // A pass that skipped tests (an end judged down) may have ended the wait of tests it already
     // stepped over (blame.ts: no work left to give evidence): pass again until nothing more is skipped.
-    for (let skipped = -1; skipped !== this.skippedByBlame && this.inFlight < this.opts.concurrency; ) {
+    for (let skipped = -1; skipped !== this.skippedByBlame && this.inFlight < this.opts.concurrency;) {
       skipped = this.skippedByBlame;
       for (const sender of this.queues.idleSenders()) {
         if (this.inFlight >= this.opts.concurrency) break;
