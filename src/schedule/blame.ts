@@ -48,7 +48,8 @@ export class Blame {
 
   /** A test's final failure; only the server-gone kinds (timeout, refused) are evidence. */
   failure(sender: number, receiver: number, pair: Pair, failure: Failure): void {
-    const what = `a ${pair.protocol} test from ${pair.source.node} to ${pair.destination.node} ${VERB[failure.kind] ?? `failed (${failure.kind})`} (${failure.message})`;
+    const verb = VERB[failure.kind] ?? `failed (${failure.kind})`;
+    const what = `a ${pair.protocol} test from ${pair.source.node} to ${pair.destination.node} ${verb} (${failure.message})`;
     if (this.downDestinations.has(receiver)) return;
     if (this.healthy.has(sender)) {
       this.markDestination(receiver, `${what}, and ${pair.source.node} reached other nodes`);
