@@ -13,6 +13,7 @@ import { pairTester } from './test-pair.ts';
 import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
 import { carryOver } from '../push/carry-over.ts';
+import { retention } from '../push/retention.ts';
 import { previousKey, readGatewayState, type GatewayState } from '../push/previous-results.ts';
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
@@ -32,6 +33,11 @@ export interface CycleDeps {
   onEvent?: (error: ScheduleEvent) => void;
   /** Called once with the planned tests, before the first starts. */
   onPlan?: (pairs: readonly Pair[]) => void;
+  /**
+   * The names of the cluster's Node objects, when nodes may be read: a node without one is gone at
+   * once; without this input a node not discovered keeps its results until --max-result-age.
+   */
+  nodeObjects?: () => Promise<ReadonlySet<string> | undefined>;
 }
 
 export interface PushSummary {
@@ -49,6 +55,8 @@ export interface CycleReport {
   endedAt: number;
   /** Tests the plan had before the pair budget cut it down. */
   planned: number;
+  /** The cluster's Node objects, when known (see CycleDeps.nodeObjects). */
+  nodeObjects?: ReadonlySet<string> | undefined;
   /** 0 ok, 1 push failed (discovery failures throw). */
   exitCode: 0 | 1;
   pushed?: PushSummary;
@@ -71,6 +79,7 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
   deps.onPlan?.(pairs);
   const results = await testPairs(config, deps, pairs, startedAt);
   const report: CycleReport = { servers, pairs, results, startedAt, endedAt: deps.clock.now(), planned: planned.length, exitCode: 0 };
+  if (deps.nodeObjects) report.nodeObjects = await deps.nodeObjects();
   if (deps.pushgateway) await publish(config, deps.pushgateway, deps.log, report, earlier);
   return report;
 }
@@ -130,10 +139,12 @@ async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, rep
     report.exitCode = 1;
     return;
   }
-  const { carried, emptied } = carryOver(state.previous, results, live, endedAt / 1000 - config.maxResultAgeS);
+  const notBefore = endedAt / 1000 - config.maxResultAgeS;
+  const kept = retention({ discovered: live, nodeObjects: report.nodeObjects, previous: state.previous, notBefore });
+  const { carried, emptied } = carryOver(state.previous, results, kept.gone, notBefore);
   const sources = sourceRegistries(results, carried);
   const run = runRegistry(results, { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length });
-  const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: live, existing: state.groups, emptied });
+  const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: kept.keptSources, existing: state.groups, emptied });
   report.pushed = {
     groups: out.pushed.length,
     deleted: out.deleted,

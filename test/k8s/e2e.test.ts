@@ -233,8 +233,10 @@ describe('k8s end to end: chart + runner on a real control plane', { skip: missi
       await waitFor('node-c server pod gone', () =>
         rig.kubectlJson<{ items: any[] }>(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=server']).items.length === 2);
       rig.syncExecs();
+      // A node not discovered keeps its group until its results are older than --max-result-age (a
+      // NotReady blip must not erase it); node-c's are older than 1 s by the end of this run.
       const r = runRunner(['--kubeconfig', saKubeconfig, '--namespace', ns, '--pushgateway', pgUrl, '--job', job,
-        '--duration', '1', '--omit', '0', '--output', 'json', '--log-level', 'warn']);
+        '--duration', '1', '--omit', '0', '--output', 'json', '--log-level', 'warn', '--max-result-age', '1']);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(results(r.stdout).length, 2);
       const groups = await pushgatewayGroups(pgUrl);
