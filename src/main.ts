@@ -119,3 +119,9 @@ await yargs(args)
   .help()
   .wrap(Math.min(120, process.stdout.columns || 100))
   .parseAsync();
+
+// Done: exit now, with the code set above. A socket still open (a Pushgateway connection left hanging
+// past --push-deadline, a keep-alive connection, a pods/exec stream) must never keep a finished Job's
+// pod alive. Logs are written synchronously; stdout is flushed first when it is a pipe.
+await new Promise<void>((resolve) => (process.stdout.writableNeedDrain ? process.stdout.once('drain', resolve) : resolve()));
+process.exit();

@@ -23,6 +23,7 @@ const NUMBER_OPTIONS = [
   'max-result-age',
   'push-timeout',
   'push-retries',
+  'push-deadline',
 ];
 
 const number = (group: string, defaultValue: number, describe: string) =>
@@ -125,6 +126,10 @@ function pushOptions<T>(parser: Argv<T>) {
     .option('job', text(group, 'The job label of the pushed groups', 'iperf3-monitor'))
     .option('push-timeout', number(group, 10, 'Seconds a Pushgateway request may stay idle'))
     .option('push-retries', number(group, 3, 'Retries of a Pushgateway request on network errors and 5xx'))
+    .option(
+      'push-deadline',
+      number(group, 20, 'Seconds the whole push may take (earlier results read, every PUT and DELETE, retries); then exit 1'),
+    )
     .option('max-result-age', number(group, 3600, maxResultAge))
     .option('pushgateway-username', text(group, 'Basic auth user'))
     .option('pushgateway-password', text(group, 'Basic auth password (prefer the env var or the -file option)'))

@@ -14,6 +14,8 @@ export interface PushConfig {
   url: string;
   timeoutMs: number;
   retries: number;
+  /** The whole push (earlier results read, every PUT and DELETE with their retries) ends by then. */
+  deadlineMs: number;
   username?: string;
   password?: string;
   token?: string;
@@ -80,6 +82,7 @@ export interface RawRunOptions {
   job: string;
   pushTimeout: NumberText;
   pushRetries: NumberText;
+  pushDeadline: NumberText;
   pushgatewayUsername?: string;
   pushgatewayPassword?: string;
   pushgatewayPasswordFile?: string;
@@ -220,6 +223,7 @@ function pushConfigOf(raw: RawRunOptions, files: ConfigFiles): PushConfig | unde
     url: httpUrl('pushgateway', raw.pushgateway),
     timeoutMs: Math.round(positive('push-timeout', raw.pushTimeout) * 1000),
     retries: int('push-retries', raw.pushRetries, 0, 10),
+    deadlineMs: Math.round(positive('push-deadline', raw.pushDeadline) * 1000),
   };
   const secret = (flag: string, file: string | undefined, value: string | undefined) =>
     file !== undefined ? readSecretFile(flag, file, files) : value;

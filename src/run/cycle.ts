@@ -17,6 +17,7 @@ import { retention } from '../push/retention.ts';
 import { previousKey, readGatewayState, type GatewayState } from '../push/previous-results.ts';
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
+import { StepTimeout, within } from './bounded.ts';
 
 // One cycle: discover → plan → schedule/execute → parse → metrics → push. Every side effect
 // (discovery, the client, the Pushgateway, the clock, logging) is passed in; this file decides only
@@ -69,7 +70,7 @@ export function planCycle(config: RunConfig, servers: Server[]): Pair[] {
 export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = deps.clock.now()): Promise<CycleReport> {
   const servers = await discover(config, deps);
   // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
-  const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config.job, deps.log));
+  const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
   const planned = planCycle(config, servers);
   const pairs = withinBudget(config, planned, earlier);
   deps.log.info(
@@ -80,7 +81,7 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
   const results = await testPairs(config, deps, pairs, startedAt);
   const report: CycleReport = { servers, pairs, results, startedAt, endedAt: deps.clock.now(), planned: planned.length, exitCode: 0 };
   if (deps.nodeObjects) report.nodeObjects = await deps.nodeObjects();
-  if (deps.pushgateway) await publish(config, deps.pushgateway, deps.log, report, earlier);
+  if (deps.pushgateway) await publishWithin(config, deps, deps.pushgateway, report, earlier);
   return report;
 }
 
@@ -93,9 +94,10 @@ async function discover(config: RunConfig, { discover, log }: CycleDeps): Promis
   return servers;
 }
 
-async function readEarlierResults(gateway: Pushgateway, job: string, log: Logger): Promise<GatewayState | undefined> {
+async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clock, log }: CycleDeps): Promise<GatewayState | undefined> {
   try {
-    return await readGatewayState(gateway.samples(), job);
+    const deadlineMs = config.push?.deadlineMs ?? Infinity;
+    return await within(clock, deadlineMs, 'reading the earlier results', readGatewayState(gateway.samples(), config.job));
   } catch (error) {
     log.warn({ err: (error as Error).message }, 'cannot read earlier results from the Pushgateway; testing anyway');
     return undefined;
@@ -121,6 +123,20 @@ function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt:
     deps.onEvent?.(event);
   };
   return runSchedule(pairs, options, { clock: deps.clock, runTest: pairTester(deps.runner, config.iperf), onEvent }, deps.signal);
+}
+
+/** The push, bounded as a whole by --push-deadline: a hung gateway never holds the run past it. */
+async function publishWithin(config: RunConfig, deps: CycleDeps, gateway: Pushgateway, report: CycleReport, earlier?: GatewayState) {
+  const deadlineMs = config.push?.deadlineMs ?? Infinity;
+  try {
+    await within(deps.clock, deadlineMs, 'the push', publish(config, gateway, deps.log, report, earlier));
+  } catch (error) {
+    if (!(error instanceof StepTimeout)) throw error;
+    const message = `${error.message} (--push-deadline): the groups not yet written keep their earlier results`;
+    deps.log.error({ err: message }, 'push failed');
+    report.pushed = { groups: report.pushed?.groups ?? 0, deleted: [], errors: [message], carried: 0 };
+    report.exitCode = 1;
+  }
 }
 
 /** Pushes the report's results (and the earlier ones to keep); sets `pushed` and, on errors, the exit code. */

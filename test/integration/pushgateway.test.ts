@@ -351,9 +351,9 @@ describe('transient failures, from a real local HTTP server standing in for a si
   });
 
   const auth: { name: string; push: Parameters<typeof pushHeaders>[0]; authorization: string | undefined }[] = [
-    { name: 'basic auth', push: { url: '', timeoutMs: 1, retries: 0, username: 'runner', password: 'p@ss:wörd' }, authorization: `Basic ${Buffer.from('runner:p@ss:wörd').toString('base64')}` },
-    { name: 'a bearer token', push: { url: '', timeoutMs: 1, retries: 0, token: 'tok-123' }, authorization: 'Bearer tok-123' },
-    { name: 'no credentials', push: { url: '', timeoutMs: 1, retries: 0 }, authorization: undefined },
+    { name: 'basic auth', push: { url: '', timeoutMs: 1, retries: 0, deadlineMs: 1, username: 'runner', password: 'p@ss:wörd' }, authorization: `Basic ${Buffer.from('runner:p@ss:wörd').toString('base64')}` },
+    { name: 'a bearer token', push: { url: '', timeoutMs: 1, retries: 0, deadlineMs: 1, token: 'tok-123' }, authorization: 'Bearer tok-123' },
+    { name: 'no credentials', push: { url: '', timeoutMs: 1, retries: 0, deadlineMs: 1 }, authorization: undefined },
   ];
   for (const c of auth) {
     test(`${c.name}: the header goes with every request (PUT, list groups, DELETE)`, async () => {
