@@ -13,7 +13,7 @@ import { interactiveTable } from './cli/interactive.ts';
 
 // The entry file: the only place that touches process (argv, env, signals, exit code). It builds
 // the edges and runs one command. Exit codes: 0 the cycle ran (failed pairs are data), 1 a
-// run-level failure (discovery, push), 2 invalid configuration.
+// run-level failure (discovery, push), 2 invalid configuration, 3 another run holds the run Lease.
 
 type Logger = Awaited<ReturnType<typeof createLogger>>;
 
@@ -56,6 +56,10 @@ async function guarded(level: string, body: (log: Logger) => Promise<number>): P
     if (error instanceof ConfigError) {
       process.stderr.write(`iperf3-monitor: ${error.message}\n`);
       process.exitCode = 2;
+    } else if (error instanceof Error && error.name === 'LeaseHeldError') {
+      // Another run holds the Lease: not a failure of this one, and nothing was tested or pushed.
+      process.stderr.write(`iperf3-monitor: ${error.message}\n`);
+      process.exitCode = 3;
     } else if (error instanceof OperationError) {
       log.error({ operation: error.operation, target: error.target }, error.message);
       process.exitCode = 1;

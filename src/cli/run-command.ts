@@ -32,7 +32,7 @@ const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespa
 export function configFromRaw(raw: RawRunOptions, env: Record<string, string | undefined>): RunConfig {
   return buildRunConfig(
     raw,
-    { SOURCE_NODE_NAME: env.SOURCE_NODE_NAME },
+    { SOURCE_NODE_NAME: env.SOURCE_NODE_NAME, POD_NAME: env.POD_NAME, POD_NAMESPACE: env.POD_NAMESPACE },
     {
       readText: (path) => readFileSync(path, 'utf8'),
       serviceAccountNamespace: () => {
@@ -54,6 +54,30 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
     io.stdout.write(renderPlan(servers, planCycle(config, servers)));
     return 0;
   }
+  const cluster = config.lease || config.pod ? await import('./cluster-clock-lease.ts') : undefined;
+  // --deadline counts from this pod's start when it can be read, as the Job's activeDeadlineSeconds does.
+  const deadlineFrom =
+    config.pod && config.deadlineS !== undefined ? await cluster?.podStartedAt(config.pod, kubeconfigOf(config), io.log) : undefined;
+  const lease = config.lease && (await cluster?.holdRunLease(config.lease, io.log));
+  try {
+    return await runLeased(config, io, { discover, runner, startedAt, deadlineFrom });
+  } finally {
+    await lease?.release().catch((error: unknown) => io.log.warn({ err: (error as Error).message }, 'cannot release the run Lease'));
+  }
+}
+
+interface RunEdges {
+  discover: () => Promise<Server[]>;
+  runner: ClientRunner;
+  startedAt: number;
+  deadlineFrom: number | undefined;
+}
+
+function kubeconfigOf(config: RunConfig): string | undefined {
+  return config.lease?.kubeconfig ?? (config.discovery.kind === 'kubernetes' ? config.discovery.kubeconfig : undefined);
+}
+
+async function runLeased(config: RunConfig, io: RunIo, { discover, runner, startedAt, deadlineFrom }: RunEdges): Promise<number> {
   const gateway = config.push && pushgatewayFor(config.push);
   let progress: ReturnType<typeof progressLine> | undefined;
   const onPlan = (pairs: readonly unknown[]) => {
@@ -68,6 +92,7 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
     ...(gateway ? { pushgateway: gateway } : {}),
     signal: io.signal,
     onEvent: (event) => progress?.onEvent(event),
+    ...(deadlineFrom !== undefined ? { deadlineFrom } : {}),
   };
   const report = await runCycle(config, deps, startedAt);
   progress?.clear();

@@ -24,6 +24,8 @@ const NUMBER_OPTIONS = [
   'push-timeout',
   'push-retries',
   'push-deadline',
+  'lease-wait',
+  'lease-duration',
 ];
 
 const number = (group: string, defaultValue: number, describe: string) =>
@@ -103,7 +105,14 @@ refuses the connection (restarting) or resets it`;
     })
     .option('deadline', number(group, 0, deadline))
     .option('max-pairs', number(group, 0, maxPairs))
-    .option('busy-retries', number(group, 3, busyRetries));
+    .option('busy-retries', number(group, 3, busyRetries))
+    .option(
+      'lease',
+      text(group, 'A coordination.k8s.io Lease held while the run runs: runs with the same Lease never overlap [default: none]'),
+    )
+    .option('lease-namespace', text(group, "The Lease's namespace [default: the discovery namespace, else the service account's]"))
+    .option('lease-wait', number(group, 0, 'Seconds to wait for another run to release the Lease; then exit 3 (0: exit 3 at once)'))
+    .option('lease-duration', number(group, 60, 'Seconds the Lease stays valid unrenewed (renewed every third of it while running)'));
 }
 
 function iperfOptions<T>(parser: Argv<T>) {

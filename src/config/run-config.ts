@@ -41,6 +41,10 @@ export interface RunConfig {
   /** Seconds a result of an untested pair survives in the Pushgateway. */
   maxResultAgeS: number;
   push?: PushConfig;
+  /** The cluster-wide run Lease (runs are exclusive), when --lease names one. */
+  lease?: { name: string; namespace: string; waitS: number; durationS: number; kubeconfig?: string };
+  /** This runner's own pod (POD_NAMESPACE, POD_NAME from the Downward API): --deadline counts from its start. */
+  pod?: { namespace: string; name: string };
   job: string;
   output: 'table' | 'json' | 'none';
   dryRun: boolean;
@@ -83,6 +87,10 @@ export interface RawRunOptions {
   pushTimeout: NumberText;
   pushRetries: NumberText;
   pushDeadline: NumberText;
+  lease?: string;
+  leaseNamespace?: string;
+  leaseWait: NumberText;
+  leaseDuration: NumberText;
   pushgatewayUsername?: string;
   pushgatewayPassword?: string;
   pushgatewayPasswordFile?: string;
@@ -97,6 +105,9 @@ export interface RawRunOptions {
 export interface ConfigEnv {
   /** The Downward API's node name, for star mode. */
   SOURCE_NODE_NAME?: string;
+  /** The Downward API's pod name and namespace: the deadline counts from this pod's start. */
+  POD_NAME?: string;
+  POD_NAMESPACE?: string;
 }
 
 export interface ConfigFiles {
@@ -130,6 +141,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
   if (raw.iperf3.trim() === '') throw new ConfigError('--iperf3 must name the iperf3 binary, got ""', 'iperf3');
   if (raw.job === '') throw new ConfigError('--job must not be empty', 'job');
   const push = pushConfigOf(raw, files);
+  const lease = leaseOf(raw, discovery, files);
   return {
     discovery,
     mode,
@@ -146,6 +158,8 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     maxPairs: int('max-pairs', raw.maxPairs, 0, 100_000_000),
     maxResultAgeS: positive('max-result-age', raw.maxResultAge),
     ...(push ? { push } : {}),
+    ...(lease ? { lease } : {}),
+    ...(env.POD_NAME && env.POD_NAMESPACE ? { pod: { namespace: env.POD_NAMESPACE, name: env.POD_NAME } } : {}),
     job: raw.job,
     output,
     dryRun: raw.dryRun,
@@ -199,6 +213,30 @@ function clientCommandOf(raw: RawRunOptions, mode: RunConfig['mode'], discovery:
     throw new ConfigError(`--client-command must contain {node} (where the source node's name goes), got ${given}`, flag);
   }
   return words;
+}
+
+function leaseOf(raw: RawRunOptions, discovery: Discovery, files: ConfigFiles): RunConfig['lease'] {
+  const waitS = number('lease-wait', raw.leaseWait, 0);
+  const durationS = int('lease-duration', raw.leaseDuration, 10, 3600);
+  if (raw.lease === undefined) {
+    if (raw.leaseNamespace !== undefined) throw new ConfigError('--lease-namespace needs --lease', 'lease-namespace');
+    return undefined;
+  }
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(raw.lease) || raw.lease.length > 253) {
+    throw new ConfigError(`--lease must be a Kubernetes object name, got ${JSON.stringify(raw.lease)}`, 'lease');
+  }
+  if (raw.leaseNamespace !== undefined && !DNS_LABEL.test(raw.leaseNamespace)) {
+    throw new ConfigError(
+      `--lease-namespace must be a Kubernetes namespace name, got ${JSON.stringify(raw.leaseNamespace)}`,
+      'lease-namespace',
+    );
+  }
+  const namespace =
+    raw.leaseNamespace ??
+    (discovery.kind === 'kubernetes' ? discovery.namespace : undefined) ??
+    files.serviceAccountNamespace() ??
+    'default';
+  return { name: raw.lease, namespace, waitS, durationS, ...(raw.kubeconfig ? { kubeconfig: raw.kubeconfig } : {}) };
 }
 
 function sourceNodeOf(raw: RawRunOptions, env: ConfigEnv): string {

@@ -17,7 +17,7 @@ export interface RetentionInput {
 
 export interface Retention {
   /** The node is gone for good: its results and its group go now. */
-  gone(node: string): boolean;
+  gone: (node: string) => boolean;
   /** Source nodes whose Pushgateway group stays: discovered now, or with a result still young enough. */
   keptSources: ReadonlySet<string>;
 }

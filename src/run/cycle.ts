@@ -39,6 +39,8 @@ export interface CycleDeps {
    * once; without this input a node not discovered keeps its results until --max-result-age.
    */
   nodeObjects?: () => Promise<ReadonlySet<string> | undefined>;
+  /** Unix ms the --deadline counts from (this pod's start); default: the cycle's start. */
+  deadlineFrom?: number;
 }
 
 export interface PushSummary {
@@ -114,7 +116,7 @@ function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt:
   const options = {
     concurrency: config.concurrency,
     exclusive: config.exclusive,
-    ...(config.deadlineS !== undefined ? { deadline: startedAt + config.deadlineS * 1000 } : {}),
+    ...(config.deadlineS !== undefined ? { deadline: (deps.deadlineFrom ?? startedAt) + config.deadlineS * 1000 } : {}),
     expectedMs: expectedTestMs(config.iperf),
     policy: failurePolicy({ retries: config.busyRetries }),
   };

@@ -33,6 +33,8 @@ function raw(overrides: Partial<RawRunOptions> = {}): RawRunOptions {
     pushTimeout: '10',
     pushRetries: '3',
     pushDeadline: '20',
+    leaseWait: '0',
+    leaseDuration: '60',
     output: 'table',
     dryRun: false,
     logLevel: 'info',
