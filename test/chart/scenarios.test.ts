@@ -12,7 +12,7 @@ const expected: Record<string, string[]> = {
   'bundled-pushgateway': [...base, 'ConfigMap', 'Deployment', 'NetworkPolicy', 'PersistentVolumeClaim', 'PrometheusRule', 'Service', 'ServiceMonitor'],
   'rbac-off': ['CronJob', 'DaemonSet'],
   'both-protocols': [...base, 'PrometheusRule'],
-  'all-namespaces': ['ClusterRole', 'ClusterRoleBinding', 'CronJob', 'DaemonSet', 'ServiceAccount'],
+  'all-namespaces': ['ClusterRole', 'ClusterRoleBinding', 'CronJob', 'DaemonSet', 'Role', 'RoleBinding', 'ServiceAccount'], // the Role: the run Lease
   'hourly-pushgateway-auth': base,
 };
 
