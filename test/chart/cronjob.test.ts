@@ -83,7 +83,7 @@ test('POD_NAME and POD_NAMESPACE come from the Downward API (the deadline counts
 
 test('the run Lease Role grants create on leases, get/update on the run Lease by name, and get on pods, in the release namespace', () => {
   const docs = template();
-  const role = docs.find((d: { kind: string; metadata: { name: string } }) => d.kind === 'Role' && d.metadata.name === 'mon-iperf3-monitor-run');
+  const role = docs.find((d) => d.kind === 'Role' && d.metadata.name === 'mon-iperf3-monitor-run');
   assert.ok(role, 'a Role mon-iperf3-monitor-run');
   assert.equal(role.metadata.namespace, 'netcheck');
   assert.deepEqual(role.rules, [
@@ -91,8 +91,8 @@ test('the run Lease Role grants create on leases, get/update on the run Lease by
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['mon-iperf3-monitor-run'], verbs: ['get', 'update'] },
     { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
   ]);
-  const binding = docs.find((d: { kind: string; metadata: { name: string } }) => d.kind === 'RoleBinding' && d.metadata.name === 'mon-iperf3-monitor-run');
-  assert.equal(binding.roleRef.name, 'mon-iperf3-monitor-run');
+  const binding = docs.find((d) => d.kind === 'RoleBinding' && d.metadata.name === 'mon-iperf3-monitor-run');
+  assert.equal(binding?.roleRef.name, 'mon-iperf3-monitor-run');
 });
 
 test('SOURCE_NODE_NAME comes from the Downward API spec.nodeName', () => {

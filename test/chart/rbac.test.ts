@@ -1,10 +1,10 @@
 // The runner gets exactly the permissions its mode needs, in the narrowest scope.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { one, podSpec, scenario, template } from './helm.ts';
+import { one, podSpec, scenario, template, type Obj } from './helm.ts';
 
 // The run Lease's Role and RoleBinding (cronjob.test.ts) are left out: these are discovery's.
-const discovery = (objs: { kind: string; metadata: { name: string } }[]) => objs.filter((o) => !o.metadata.name.endsWith('-run'));
+const discovery = (objs: Obj[]) => objs.filter((o) => !String(o.metadata.name).endsWith('-run'));
 const podsRead = { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] };
 const podsExec = { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] };
 
