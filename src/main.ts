@@ -15,7 +15,8 @@ import { interactiveTable } from './cli/interactive.ts';
 
 // The entry file: the only place that touches process (argv, env, signals, exit code). It builds
 // the edges and runs one command. Exit codes: 0 the cycle ran (failed pairs are data), 1 a
-// run-level failure (discovery, push, baseline), 2 invalid configuration, 3 `verify`: a pair failed the gate.
+// run-level failure (discovery, push, baseline), 2 invalid configuration, 3 `verify`: a pair failed the gate,
+// 4 another run holds the run Lease.
 
 type Logger = Awaited<ReturnType<typeof createLogger>>;
 
@@ -63,6 +64,10 @@ async function guarded(level: string, body: (log: Logger) => Promise<number>): P
     if (error instanceof ConfigError) {
       process.stderr.write(`iperf3-monitor: ${error.message}\n`);
       process.exitCode = 2;
+    } else if (error instanceof Error && error.name === 'LeaseHeldError') {
+      // Another run holds the Lease: not a failure of this one, and nothing was tested or pushed.
+      process.stderr.write(`iperf3-monitor: ${error.message}\n`);
+      process.exitCode = 4;
     } else if (error instanceof OperationError) {
       log.error({ operation: error.operation, target: error.target }, error.message);
       process.exitCode = 1;
@@ -142,3 +147,9 @@ await yargs(args)
   .help()
   .wrap(Math.min(120, process.stdout.columns || 100))
   .parseAsync();
+
+// Done: exit now, with the code set above. A socket still open (a Pushgateway connection left hanging
+// past --push-deadline, a keep-alive connection, a pods/exec stream) must never keep a finished Job's
+// pod alive. Logs are written synchronously; stdout is flushed first when it is a pipe.
+await new Promise<void>((resolve) => (process.stdout.writableNeedDrain ? process.stdout.once('drain', resolve) : resolve()));
+process.exit();

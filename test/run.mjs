@@ -17,9 +17,13 @@ if (files.length === 0) {
   console.error(`no test files match ${filter.join(' ')}`);
   process.exit(1);
 }
+// A test that hangs (a wait that never ends, a child that never exits) fails after this instead of
+// holding the suite forever. Generous: the slowest tests (the k8s end-to-end, the alerting run) take
+// a few minutes on a loaded 2-core machine.
+const TEST_TIMEOUT_MS = 15 * 60 * 1000;
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);

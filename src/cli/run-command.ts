@@ -33,7 +33,7 @@ const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespa
 export function configFromRaw(raw: RawRunOptions, env: Record<string, string | undefined>): RunConfig {
   return buildRunConfig(
     raw,
-    { SOURCE_NODE_NAME: env.SOURCE_NODE_NAME },
+    { SOURCE_NODE_NAME: env.SOURCE_NODE_NAME, POD_NAME: env.POD_NAME, POD_NAMESPACE: env.POD_NAMESPACE },
     {
       readText: (path) => readFileSync(path, 'utf8'),
       serviceAccountNamespace: () => {
@@ -59,6 +59,35 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
     io.stdout.write(renderPlan(servers, planCycle(config, servers)));
     return 0;
   }
+  const cluster = config.lease || config.pod ? await import('./cluster-clock-lease.ts') : undefined;
+  // --deadline counts from this pod's start when it can be read, as the Job's activeDeadlineSeconds does.
+  const deadlineFrom =
+    config.pod && config.deadlineS !== undefined ? await cluster?.podStartedAt(config.pod, kubeconfigOf(config), io.log) : undefined;
+  const lease = config.lease && (await cluster?.holdRunLease(config.lease, io.log));
+  try {
+    return await runLeased(config, io, { discover, runner, startedAt, deadlineFrom }, gate);
+  } finally {
+    await lease?.release().catch((error: unknown) => io.log.warn({ err: (error as Error).message }, 'cannot release the run Lease'));
+  }
+}
+
+interface RunEdges {
+  discover: () => Promise<Server[]>;
+  runner: ClientRunner;
+  startedAt: number;
+  deadlineFrom: number | undefined;
+}
+
+function kubeconfigOf(config: RunConfig): string | undefined {
+  return config.lease?.kubeconfig ?? (config.discovery.kind === 'kubernetes' ? config.discovery.kubeconfig : undefined);
+}
+
+async function runLeased(
+  config: RunConfig,
+  io: RunIo,
+  { discover, runner, startedAt, deadlineFrom }: RunEdges,
+  gate?: (report: CycleReport) => number,
+): Promise<number> {
   const gateway = config.push && pushgatewayFor(config.push);
   let progress: ReturnType<typeof progressLine> | undefined;
   const onPlan = (pairs: readonly unknown[]) => {
@@ -73,6 +102,7 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
     ...(gateway ? { pushgateway: gateway } : {}),
     signal: io.signal,
     onEvent: (event) => progress?.onEvent(event),
+    ...(deadlineFrom !== undefined ? { deadlineFrom } : {}),
   };
   const report = await runCycle(config, deps, startedAt);
   progress?.clear();

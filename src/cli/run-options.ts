@@ -24,6 +24,9 @@ const NUMBER_OPTIONS = [
   'max-result-age',
   'push-timeout',
   'push-retries',
+  'push-deadline',
+  'lease-wait',
+  'lease-duration',
 ];
 
 export function runOptions<T>(parser: Argv<T>) {
@@ -103,7 +106,14 @@ refuses the connection (restarting) or resets it`;
     })
     .option('deadline', number(group, deadline, 0))
     .option('max-pairs', number(group, maxPairs, 0))
-    .option('busy-retries', number(group, busyRetries, 3));
+    .option('busy-retries', number(group, busyRetries, 3))
+    .option(
+      'lease',
+      text(group, 'A coordination.k8s.io Lease held while the run runs: runs with the same Lease never overlap [default: none]'),
+    )
+    .option('lease-namespace', text(group, "The Lease's namespace [default: the discovery namespace, else the service account's]"))
+    .option('lease-wait', number(group, 'Seconds to wait for another run to release the Lease; then exit 4 (0: exit 4 at once)', 0))
+    .option('lease-duration', number(group, 'Seconds the Lease stays valid unrenewed (renewed every third of it while running)', 60));
 }
 
 function iperfOptions<T>(parser: Argv<T>) {
@@ -138,6 +148,10 @@ function pushOptions<T>(parser: Argv<T>) {
     .option('job', text(group, 'The job label of the pushed groups', 'iperf3-monitor'))
     .option('push-timeout', number(group, 'Seconds a Pushgateway request may stay idle', 10))
     .option('push-retries', number(group, 'Retries of a Pushgateway request on network errors and 5xx', 3))
+    .option(
+      'push-deadline',
+      number(group, 'Seconds the whole push may take (earlier results read, every PUT and DELETE, retries); then exit 1', 20),
+    )
     .option('max-result-age', number(group, maxResultAge, 3600))
     .option('pushgateway-username', text(group, 'Basic auth user'))
     .option('pushgateway-password', text(group, 'Basic auth password (prefer the env var or the -file option)'))

@@ -16,6 +16,8 @@ export interface PushConfig {
   url: string;
   timeoutMs: number;
   retries: number;
+  /** The whole push (earlier results read, every PUT and DELETE with their retries) ends by then. */
+  deadlineMs: number;
   username?: string;
   password?: string;
   token?: string;
@@ -45,6 +47,10 @@ export interface RunConfig {
   push?: PushConfig;
   /** iperf3 RSA authentication (iperf.auth carries the non-secret half to the client's arguments). */
   auth?: IperfAuth;
+  /** The cluster-wide run Lease (runs are exclusive), when --lease names one. */
+  lease?: { name: string; namespace: string; waitS: number; durationS: number; kubeconfig?: string };
+  /** This runner's own pod (POD_NAMESPACE, POD_NAME from the Downward API): --deadline counts from its start. */
+  pod?: { namespace: string; name: string };
   job: string;
   output: 'table' | 'json' | 'none' | 'html';
   /** The page `--output html FILE` writes. */
@@ -89,6 +95,11 @@ export interface RawRunOptions extends RawAuthOptions {
   job: string;
   pushTimeout: NumberText;
   pushRetries: NumberText;
+  pushDeadline: NumberText;
+  lease?: string;
+  leaseNamespace?: string;
+  leaseWait: NumberText;
+  leaseDuration: NumberText;
   pushgatewayUsername?: string;
   pushgatewayPassword?: string;
   pushgatewayPasswordFile?: string;
@@ -104,6 +115,9 @@ export interface RawRunOptions extends RawAuthOptions {
 export interface ConfigEnv {
   /** The Downward API's node name, for star mode. */
   SOURCE_NODE_NAME?: string;
+  /** The Downward API's pod name and namespace: the deadline counts from this pod's start. */
+  POD_NAME?: string;
+  POD_NAMESPACE?: string;
 }
 
 export interface ConfigFiles {
@@ -140,6 +154,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
   const push = pushConfigOf(raw, files);
   const auth = buildIperfAuth(raw, files, discovery.kind === 'kubernetes' && mode === 'mesh' && !clientCommand);
   if (auth) iperf.auth = { username: auth.username, publicKeyPath: auth.publicKeyPath };
+  const lease = leaseOf(raw, discovery, files);
   return {
     discovery,
     mode,
@@ -157,6 +172,8 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     maxPairs: int('max-pairs', raw.maxPairs, 0, 100_000_000),
     maxResultAgeS: positive('max-result-age', raw.maxResultAge),
     ...(push ? { push } : {}),
+    ...(lease ? { lease } : {}),
+    ...(env.POD_NAME && env.POD_NAMESPACE ? { pod: { namespace: env.POD_NAMESPACE, name: env.POD_NAME } } : {}),
     job: raw.job,
     output,
     ...(outputFile !== undefined ? { outputFile } : {}),
@@ -214,6 +231,30 @@ function clientCommandOf(raw: RawRunOptions, mode: RunConfig['mode'], discovery:
   return words;
 }
 
+function leaseOf(raw: RawRunOptions, discovery: Discovery, files: ConfigFiles): RunConfig['lease'] {
+  const waitS = number('lease-wait', raw.leaseWait, 0);
+  const durationS = int('lease-duration', raw.leaseDuration, 10, 3600);
+  if (raw.lease === undefined) {
+    if (raw.leaseNamespace !== undefined) throw new ConfigError('--lease-namespace needs --lease', 'lease-namespace');
+    return undefined;
+  }
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(raw.lease) || raw.lease.length > 253) {
+    throw new ConfigError(`--lease must be a Kubernetes object name, got ${JSON.stringify(raw.lease)}`, 'lease');
+  }
+  if (raw.leaseNamespace !== undefined && !DNS_LABEL.test(raw.leaseNamespace)) {
+    throw new ConfigError(
+      `--lease-namespace must be a Kubernetes namespace name, got ${JSON.stringify(raw.leaseNamespace)}`,
+      'lease-namespace',
+    );
+  }
+  const namespace =
+    raw.leaseNamespace ??
+    (discovery.kind === 'kubernetes' ? discovery.namespace : undefined) ??
+    files.serviceAccountNamespace() ??
+    'default';
+  return { name: raw.lease, namespace, waitS, durationS, ...(raw.kubeconfig ? { kubeconfig: raw.kubeconfig } : {}) };
+}
+
 function sourceNodeOf(raw: RawRunOptions, env: ConfigEnv): string {
   const sourceNode = raw.sourceNode ?? env.SOURCE_NODE_NAME;
   if (!sourceNode) {
@@ -236,6 +277,7 @@ function pushConfigOf(raw: RawRunOptions, files: ConfigFiles): PushConfig | unde
     url: httpUrl('pushgateway', raw.pushgateway, PUSHGATEWAY_CREDENTIALS),
     timeoutMs: Math.round(positive('push-timeout', raw.pushTimeout) * 1000),
     retries: int('push-retries', raw.pushRetries, 0, 10),
+    deadlineMs: Math.round(positive('push-deadline', raw.pushDeadline) * 1000),
   };
   const secret = (flag: string, file: string | undefined, value: string | undefined) =>
     file !== undefined ? readSecretFile(flag, file, files) : value;

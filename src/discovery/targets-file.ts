@@ -26,6 +26,11 @@ export function parseTargets(text: string, file: string, defaultPort: number): S
     const extra = Object.keys(rest);
     if (extra.length > 0) throw new ConfigError(`${at}: unknown field "${extra[0]}" (allowed: node, ip, port)`, 'targets');
     if (typeof node !== 'string' || node.length === 0) throw new ConfigError(`${at}: "node" must be a non-empty string`, 'targets');
+    if (node.startsWith('-')) {
+      // It reaches --client-command's words ("ssh {node} iperf3"), where it would be read as an option.
+      const why = 'it would be read as an option by the client command (e.g. ssh)';
+      throw new ConfigError(`${at}: "node" must not start with "-", got ${JSON.stringify(node)}: ${why}`, 'targets');
+    }
     if (typeof ip !== 'string' || isIP(ip) === 0)
       throw new ConfigError(`${at} (${node}): "ip" must be an IPv4 or IPv6 address, got ${JSON.stringify(ip)}`, 'targets');
     if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535)) {

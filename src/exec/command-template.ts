@@ -37,7 +37,17 @@ export function splitWords(command: string): string[] {
   return words;
 }
 
-/** argv for running iperf3 on `node`: the template's words with {node} replaced. */
+/**
+ * argv for running iperf3 on `node`: the template's words with {node} replaced. A word that would
+ * begin with "-" only because of the name (e.g. ssh's "-oProxyCommand=…") is refused: the name would
+ * become an option of the command.
+ */
 export function commandFor(words: readonly string[], node: string): string[] {
-  return words.map((word) => word.replaceAll('{node}', () => node));
+  return words.map((word) => {
+    const out = word.replaceAll('{node}', () => node);
+    if (word.startsWith('{node}') && out.startsWith('-')) {
+      throw new CommandTemplateError(`node name ${JSON.stringify(node)} starts with "-": it would be an option to the client command`);
+    }
+    return out;
+  });
 }

@@ -13,7 +13,13 @@ import { commandFor } from './command-template.ts';
  */
 export function localRunner(words: readonly string[], env?: Record<string, string>): ClientRunner {
   return async (pair: Pair, args: string[], { timeoutMs, signal }): Promise<ProcessOutcome> => {
-    const [file, ...pre] = commandFor(words, pair.source.node);
+    let argv: string[];
+    try {
+      argv = commandFor(words, pair.source.node);
+    } catch (error) {
+      return { ended: 'not-started', via: 'spawn', message: (error as Error).message };
+    }
+    const [file, ...pre] = argv;
     const child = await execa(file!, [...pre, ...args], {
       reject: false,
       timeout: timeoutMs,

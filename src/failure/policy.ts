@@ -2,7 +2,7 @@ import type { FailureKind } from '../model/types.ts';
 
 // The failure policy, in one place: what an iperf3 error message means (classification), which
 // failed attempts get another try and after how long (the retry decision and its backoff curve), and
-// which final failures say that a server is gone for the rest of the run (quarantine). The scheduler
+// which final failures are evidence that an end is down (weighed by schedule/blame.ts). The scheduler
 // is handed a policy; it decides only when, never whether.
 
 /** iperf3's own "error" text → why the test failed. iperf3 3.12 exits 0 with -J on all of these. */
@@ -17,7 +17,7 @@ export function classifyIperfError(message: string): FailureKind {
 export interface FailurePolicy {
   /** Wait before trying a test again after failed attempt number `attempt` (1-based); undefined: no retry. */
   retryAfterMs(kind: FailureKind, attempt: number): number | undefined;
-  /** Whether a final failure of this kind makes later tests to the same server fail at once. */
+  /** Whether a final failure of this kind is evidence that the server (or the source) is gone for this run. */
   quarantines(kind: FailureKind): boolean;
 }
 
@@ -38,7 +38,7 @@ export function exponentialBackoff(attempt: number): number {
 
 /** A server busy with another client or restarting is worth waiting for: those failures pass. */
 const TRANSIENT: ReadonlySet<FailureKind> = new Set(['busy', 'refused', 'reset']);
-/** A server that hung or stayed closed costs one test's worth of time, not one per sender. */
+/** A server that hung or stayed closed: once blamed, it costs one test's worth of time, not one per sender. */
 const SERVER_GONE: ReadonlySet<FailureKind> = new Set(['timeout', 'refused']);
 
 export function failurePolicy({ retries, backoffMs = exponentialBackoff }: FailurePolicyOptions): FailurePolicy {

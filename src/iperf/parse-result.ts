@@ -67,10 +67,16 @@ function tcpMeasurement(doc: Record<string, unknown>): Measurement | string {
 
 function udpMeasurement(doc: Record<string, unknown>): Measurement | string {
   const end = obj(doc.end);
-  // 3.12+ report the receiver's side in sum_received; older versions only in sum.
-  const received = isObject(end.sum_received) ? end.sum_received : obj(end.sum);
+  // Only the receiver's side is goodput. end.sum is the client's own view: when the client sends, its
+  // bits_per_second is the rate it offered (-b), however much arrived, so it is never read as goodput.
+  const received = obj(end.sum_received);
   const bps = num(received.bits_per_second);
-  if (bps === undefined) return 'iperf3 JSON has no end.sum_received.bits_per_second';
+  if (bps === undefined) {
+    const offered = isObject(end.sum) && num(end.sum.bits_per_second) !== undefined;
+    return offered
+      ? "iperf3 JSON has no end.sum_received.bits_per_second (end.sum holds only the sender's offered rate, not goodput)"
+      : 'iperf3 JSON has no end.sum_received.bits_per_second';
+  }
   const measurement: Measurement = { bandwidthMbps: bps / 1e6 };
   const jitter = num(received.jitter_ms);
   const packets = num(received.packets);

@@ -37,6 +37,12 @@ export const RUN_METRICS = {
     name: 'iperf3_monitor_build_info',
     help: 'Always 1; its labels say which runner pushed the last cycle (version, source revision, Node.js version).',
   },
+  skipped: {
+    name: 'iperf_test_skipped',
+    help:
+      '1 for each path the last cycle planned but did not test, by reason: destination-down or source-down (an end judged down ' +
+      'on evidence in this cycle), deadline, aborted. Its iperf_test_* series keep their earlier values and timestamp.',
+  },
   carried: {
     name: 'iperf_run_results_carried',
     help: 'Results of earlier cycles kept in the Pushgateway because their path was not tested in the last cycle (pair budget, deadline).',

@@ -74,6 +74,13 @@ export function runRegistry(results: readonly PairResult[], summary: RunSummary)
   new Gauge({ ...RUN_METRICS.carried, registers: [reg] }).set(summary.carried ?? 0);
   const build = new Gauge({ ...RUN_METRICS.buildInfo, labelNames: ['version', 'revision', 'node_version'], registers: [reg] });
   build.set({ version: buildInfo.version, revision: buildInfo.revision, node_version: buildInfo.nodeVersion }, 1);
+  // In the run group, replaced every cycle: a skip is news of this cycle only, never carried over.
+  const skipped = new Gauge({ ...RUN_METRICS.skipped, labelNames: [...PAIR_LABELS, 'reason'], registers: [reg] });
+  for (const result of results) {
+    if (result.status !== 'skipped') continue;
+    const { source, destination, protocol } = result.pair;
+    skipped.set({ source_node: source.node, destination_node: destination.node, protocol, reason: result.skipped }, 1);
+  }
   const pairs = new Gauge({ ...RUN_METRICS.pairs, labelNames: ['outcome'], registers: [reg] });
   for (const [outcome, count] of Object.entries(countByStatus(results))) pairs.set({ outcome }, count);
   return reg;

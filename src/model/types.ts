@@ -30,8 +30,7 @@ export interface Measurement {
 /**
  * Why a test failed. `busy`: the server was serving someone else; `reset`: the control connection was
  * reset or closed under the test (a server restarting, or iperf3 3.12 briefly reopening its socket after
- * a probe); `unreachable`: an earlier test to the same server timed out or was refused, so this one was
- * failed without spending that time again.
+ * a probe).
  */
 export type FailureKind =
   | 'timeout'
@@ -43,12 +42,15 @@ export type FailureKind =
   | 'exit-code'
   | 'spawn'
   | 'exec'
-  | 'unreachable'
   /** The server requires iperf3's RSA authentication and the credentials were missing or wrong. */
   | 'auth';
 
-/** Why a test was not run (or not finished): nothing is said about the path, so nothing is pushed. */
-export type SkipReason = 'deadline' | 'aborted';
+/**
+ * Why a test was not run (or not finished): nothing is said about the path, so no result is pushed for
+ * it (its earlier result, if any, is kept with its old timestamp). `destination-down` / `source-down`:
+ * an end was judged down in this run on evidence (schedule/blame.ts), so the test was not tried.
+ */
+export type SkipReason = 'deadline' | 'aborted' | 'destination-down' | 'source-down';
 
 /** The outcome of running one iperf3 client once. */
 export type TestOutcome =
@@ -76,8 +78,8 @@ interface Attempted {
  * The `?: never` fields let code read `result.failure?.kind` on any result without a cast.
  */
 export type PairResult =
-  | (Attempted & { status: 'success'; measurement: Measurement; failure?: never; skipped?: never })
-  | (Attempted & { status: 'failure'; failure: Failure; measurement?: never; skipped?: never })
-  | (Attempted & { status: 'skipped'; skipped: SkipReason; measurement?: never; failure?: never });
+  | (Attempted & { status: 'success'; measurement: Measurement; failure?: never; skipped?: never; message?: never })
+  | (Attempted & { status: 'failure'; failure: Failure; measurement?: never; skipped?: never; message?: never })
+  | (Attempted & { status: 'skipped'; skipped: SkipReason; message?: string; measurement?: never; failure?: never });
 
 export type PairStatus = PairResult['status'];

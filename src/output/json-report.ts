@@ -17,8 +17,10 @@ export interface JsonPair {
   packets: number | null;
   retransmits: number | null;
   rtt_seconds: number | null;
-  /** "<kind>: <message>" for a failure, "skipped: <reason>" for a skipped test. */
+  /** "<kind>: <message>" for a failure, "skipped: <reason>" (and why, when known) for a skipped test. */
   error: string | null;
+  /** Why a test was not tried: destination-down, source-down (an end judged down), deadline, aborted; null when tried. */
+  skip_reason: string | null;
   started_at: string | null;
   duration_s: number | null;
   attempts: number;
@@ -60,6 +62,7 @@ function jsonPair(result: PairResult): JsonPair {
     retransmits: measurement?.retransmits ?? null,
     rtt_seconds: measurement?.rttSeconds ?? null,
     error: errorText(result),
+    skip_reason: result.status === 'skipped' ? result.skipped : null,
     started_at: result.startedAt > 0 ? new Date(result.startedAt).toISOString() : null,
     duration_s: result.finishedAt > 0 ? (result.finishedAt - result.startedAt) / 1000 : null,
     attempts: result.attempts,
@@ -68,6 +71,6 @@ function jsonPair(result: PairResult): JsonPair {
 
 function errorText(result: PairResult): string | null {
   if (result.status === 'failure') return `${result.failure.kind}: ${result.failure.message}`;
-  if (result.status === 'skipped') return `skipped: ${result.skipped}`;
+  if (result.status === 'skipped') return `skipped: ${result.skipped}${result.message ? `: ${result.message}` : ''}`;
   return null;
 }

@@ -29,7 +29,7 @@ export function logResult(log: Logger, result: PairResult): void {
       log.warn({ ...base, reason: result.failure.kind, error: result.failure.message }, 'test failed');
       return;
     case 'skipped':
-      log.info({ ...base, skipped: result.skipped }, 'test skipped');
+      log.info({ ...base, skipped: result.skipped, ...(result.message ? { reason: result.message } : {}) }, 'test skipped');
   }
 }
 

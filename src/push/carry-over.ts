@@ -6,7 +6,8 @@ import { previousKey, type PreviousPair } from './previous-results.ts';
 //
 // A group is rewritten when this run has new results for its source or when some of its results
 // expired; a rewritten group keeps the earlier results this run did not re-test, unless they are
-// older than the cut-off or name a node that is gone. A group left with nothing is deleted.
+// older than the cut-off or name a node that is gone for good (retention.ts: a node merely not
+// discovered keeps its results until they are too old). A group left with nothing is deleted.
 
 export interface CarryOver {
   /** Earlier results to write back unchanged. */
@@ -15,27 +16,27 @@ export interface CarryOver {
   emptied: string[];
 }
 
-/** `notBefore`: unix seconds; earlier results are dropped. `live`: the nodes discovered now. */
+/** `notBefore`: unix seconds; earlier results are dropped. `gone`: nodes whose results go now. */
 export function carryOver(
   previous: ReadonlyMap<string, PreviousPair>,
   results: readonly PairResult[],
-  live: ReadonlySet<string>,
+  gone: (node: string) => boolean,
   notBefore: number,
 ): CarryOver {
   const measured = results.filter((result) => result.status !== 'skipped');
   const tested = new Set(measured.map(({ pair }) => previousKey(pair.source.node, pair.destination.node, pair.protocol)));
   const rewritten = new Set(measured.map(({ pair }) => pair.source.node));
   for (const earlier of previous.values()) {
-    if (earlier.timestamp < notBefore || !live.has(earlier.destination)) rewritten.add(earlier.source);
+    if (earlier.timestamp < notBefore || gone(earlier.destination)) rewritten.add(earlier.source);
   }
   const keeps = (key: string, earlier: PreviousPair) =>
     !tested.has(key) &&
     rewritten.has(earlier.source) &&
-    live.has(earlier.source) &&
-    live.has(earlier.destination) &&
+    !gone(earlier.source) &&
+    !gone(earlier.destination) &&
     earlier.timestamp >= notBefore;
   const carried = [...previous].filter(([key, earlier]) => keeps(key, earlier)).map(([, earlier]) => earlier);
   const kept = new Set([...carried.map((earlier) => earlier.source), ...measured.map(({ pair }) => pair.source.node)]);
-  const emptied = [...rewritten].filter((source) => live.has(source) && !kept.has(source));
+  const emptied = [...rewritten].filter((source) => !gone(source) && !kept.has(source));
   return { carried, emptied };
 }

@@ -3,8 +3,8 @@ import type { Pushgateway, GroupLabels } from './pushgateway.ts';
 import { PushError } from '../errors/push-error.ts';
 
 // Publishes a cycle: one PUT per source node (grouping key {job, source_node}), then the run's own
-// group {job}, then deletes the groups of this job whose source node no longer exists (a removed
-// node must not keep reporting its last numbers forever) and the groups whose every result expired.
+// group {job}, then deletes the groups of this job whose source node is gone (a removed node must not
+// keep reporting its last numbers forever; see retention.ts) and the groups whose every result expired.
 // Every group is attempted even when another failed; the failures are returned, and any failure
 // makes the run fail.
 
@@ -20,7 +20,7 @@ export interface Publication {
   sources: ReadonlyMap<string, Registry>;
   /** The run's own metrics. */
   run: Registry;
-  /** Nodes discovered in this run: groups of other source nodes are deleted. */
+  /** Source nodes whose group stays (discovered now, or not gone for longer than --max-result-age): other groups are deleted. */
   liveNodes: ReadonlySet<string>;
   /** Grouping labels of every group the gateway held before this push (read once per run). */
   existing: readonly Record<string, string>[];
@@ -60,13 +60,15 @@ export async function pushResults(gateway: Pushgateway, publication: Publication
   const runBody = await run.metrics();
   await attempt('(run)', () => gateway.put([['job', job]], runBody), out.pushed);
   const ours = existing.filter((group) => group.job === job && group.source_node !== undefined);
+  const deleting = new Set<string>();
   for (const { source_node: node = '', ...rest } of ours) {
     // Only groups keyed exactly {job, source_node} are ours to delete.
     if (liveNodes.has(node) || Object.keys(rest).some((key) => key !== 'job')) continue;
+    deleting.add(node);
     await attempt(node, () => gateway.delete(groupOf(node)), out.deleted);
   }
   for (const node of emptied) {
-    if (!sources.has(node) && ours.some((group) => group.source_node === node)) {
+    if (!sources.has(node) && !deleting.has(node) && ours.some((group) => group.source_node === node)) {
       await attempt(node, () => gateway.delete(groupOf(node)), out.deleted);
     }
   }

@@ -13,9 +13,11 @@ import { pairTester } from './test-pair.ts';
 import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
 import { carryOver } from '../push/carry-over.ts';
+import { retention } from '../push/retention.ts';
 import { previousKey, readGatewayState, type GatewayState } from '../push/previous-results.ts';
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
+import { StepTimeout, within } from './bounded.ts';
 
 // One cycle: discover → plan → schedule/execute → parse → metrics → push. Every side effect
 // (discovery, the client, the Pushgateway, the clock, logging) is passed in; this file decides only
@@ -32,6 +34,13 @@ export interface CycleDeps {
   onEvent?: (error: ScheduleEvent) => void;
   /** Called once with the planned tests, before the first starts. */
   onPlan?: (pairs: readonly Pair[]) => void;
+  /**
+   * The names of the cluster's Node objects, when nodes may be read: a node without one is gone at
+   * once; without this input a node not discovered keeps its results until --max-result-age.
+   */
+  nodeObjects?: () => Promise<ReadonlySet<string> | undefined>;
+  /** Unix ms the --deadline counts from (this pod's start); default: the cycle's start. */
+  deadlineFrom?: number;
 }
 
 export interface PushSummary {
@@ -49,6 +58,8 @@ export interface CycleReport {
   endedAt: number;
   /** Tests the plan had before the pair budget cut it down. */
   planned: number;
+  /** The cluster's Node objects, when known (see CycleDeps.nodeObjects). */
+  nodeObjects?: ReadonlySet<string> | undefined;
   /** 0 ok, 1 push failed (discovery failures throw). */
   exitCode: 0 | 1;
   pushed?: PushSummary;
@@ -62,7 +73,7 @@ export function planCycle(config: RunConfig, servers: Server[]): Pair[] {
 export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: number): Promise<CycleReport> {
   const servers = await discover(config, deps);
   // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
-  const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config.job, deps.log));
+  const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
   const planned = planCycle(config, servers);
   const pairs = withinBudget(config, planned, earlier);
   deps.log.info(
@@ -72,7 +83,8 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: nu
   deps.onPlan?.(pairs);
   const results = await testPairs(config, deps, pairs, startedAt);
   const report: CycleReport = { servers, pairs, results, startedAt, endedAt: deps.clock.now(), planned: planned.length, exitCode: 0 };
-  if (deps.pushgateway) await publish(config, deps.pushgateway, deps.log, report, earlier);
+  if (deps.nodeObjects) report.nodeObjects = await deps.nodeObjects();
+  if (deps.pushgateway) await publishWithin(config, deps, deps.pushgateway, report, earlier);
   return report;
 }
 
@@ -85,9 +97,10 @@ async function discover(config: RunConfig, { discover, log }: CycleDeps): Promis
   return servers;
 }
 
-async function readEarlierResults(gateway: Pushgateway, job: string, log: Logger): Promise<GatewayState | undefined> {
+async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clock, log }: CycleDeps): Promise<GatewayState | undefined> {
   try {
-    return await readGatewayState(gateway.samples(), job);
+    const deadlineMs = config.push?.deadlineMs ?? Infinity;
+    return await within(clock, deadlineMs, 'reading the earlier results', readGatewayState(gateway.samples(), config.job));
   } catch (error) {
     log.warn({ err: (error as Error).message }, 'cannot read earlier results from the Pushgateway; testing anyway');
     return undefined;
@@ -104,7 +117,7 @@ function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt:
   const options = {
     concurrency: config.concurrency,
     exclusive: config.exclusive,
-    ...(config.deadlineS !== undefined ? { deadline: startedAt + config.deadlineS * 1000 } : {}),
+    ...(config.deadlineS !== undefined ? { deadline: (deps.deadlineFrom ?? startedAt) + config.deadlineS * 1000 } : {}),
     expectedMs: expectedTestMs(config.iperf),
     policy: failurePolicy({ retries: config.busyRetries }),
   };
@@ -113,6 +126,20 @@ function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt:
     deps.onEvent?.(event);
   };
   return runSchedule(pairs, options, { clock: deps.clock, runTest: pairTester(deps.runner, config.iperf), onEvent }, deps.signal);
+}
+
+/** The push, bounded as a whole by --push-deadline: a hung gateway never holds the run past it. */
+async function publishWithin(config: RunConfig, deps: CycleDeps, gateway: Pushgateway, report: CycleReport, earlier?: GatewayState) {
+  const deadlineMs = config.push?.deadlineMs ?? Infinity;
+  try {
+    await within(deps.clock, deadlineMs, 'the push', publish(config, gateway, deps.log, report, earlier));
+  } catch (error) {
+    if (!(error instanceof StepTimeout)) throw error;
+    const message = `${error.message} (--push-deadline): the groups not yet written keep their earlier results`;
+    deps.log.error({ err: message }, 'push failed');
+    report.pushed = { groups: report.pushed?.groups ?? 0, deleted: [], errors: [message], carried: 0 };
+    report.exitCode = 1;
+  }
 }
 
 /** Pushes the report's results (and the earlier ones to keep); sets `pushed` and, on errors, the exit code. */
@@ -131,10 +158,12 @@ async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, rep
     report.exitCode = 1;
     return;
   }
-  const { carried, emptied } = carryOver(state.previous, results, live, endedAt / 1000 - config.maxResultAgeS);
+  const notBefore = endedAt / 1000 - config.maxResultAgeS;
+  const kept = retention({ discovered: live, nodeObjects: report.nodeObjects, previous: state.previous, notBefore });
+  const { carried, emptied } = carryOver(state.previous, results, kept.gone, notBefore);
   const sources = sourceRegistries(results, carried);
   const run = runRegistry(results, { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length });
-  const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: live, existing: state.groups, emptied });
+  const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: kept.keptSources, existing: state.groups, emptied });
   report.pushed = {
     groups: out.pushed.length,
     deleted: out.deleted,

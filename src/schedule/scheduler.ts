@@ -2,7 +2,7 @@ import type { Failure, Pair, PairResult, TestOutcome } from '../model/types.ts';
 import type { FailurePolicy } from '../failure/policy.ts';
 import type { Clock } from './clock.ts';
 import { NodeOccupancy } from './occupancy.ts';
-import { Quarantine } from './quarantine.ts';
+import { Blame } from './blame.ts';
 import { SenderQueues, type Job } from './sender-queues.ts';
 import { stopSignal, type StopSignal } from './stop-signal.ts';
 
@@ -25,7 +25,7 @@ export interface ScheduleOptions {
   deadline?: number;
   /** Expected wall time of one test, used to decide whether it can still finish before the deadline. */
   expectedMs: number;
-  /** Which failures are retried (and after how long) and which put their server in quarantine. */
+  /** Which failures are retried (and after how long) and which count as evidence that an end is down. */
   policy: FailurePolicy;
 }
 
@@ -79,13 +79,17 @@ class Schedule {
   private readonly jobs: Job[];
   private readonly queues: SenderQueues;
   private readonly occupancy: NodeOccupancy;
-  private readonly quarantine = new Quarantine();
+  private readonly blame: Blame;
   private readonly stop: StopSignal;
   /** Cancels the clock sleeps (deadline, retry wake-ups) once the cycle is over. */
   private readonly timers = new AbortController();
   private readonly results: (PairResult | undefined)[];
   private readonly clock: Clock;
   private inFlight = 0;
+  /** Tests skipped because an end was judged down, so far. */
+  private skippedByBlame = 0;
+  /** One controller per running test, aborted when the cycle stops. */
+  private readonly running = new Set<AbortController>();
   private unsettled: number;
   /** When the earliest pending wake-up (for a retry's backoff) fires; Infinity: none armed. */
   private wakeAt = Infinity;
@@ -104,9 +108,24 @@ class Schedule {
     this.unsettled = jobs.length;
     this.results = new Array<PairResult | undefined>(pairs.length);
     this.queues = new SenderQueues(jobs, nodes);
+    const names: string[] = [];
+    for (const job of jobs) {
+      names[job.sender] = pairs[job.index]!.source.node;
+      names[job.receiver] = pairs[job.index]!.destination.node;
+    }
+    this.blame = new Blame((node) => names[node] ?? String(node));
     this.occupancy = new NodeOccupancy(nodes, options.exclusive);
     this.stop = stopSignal(this.clock, options.deadline, caller, this.timers.signal);
-    this.stop.signal.addEventListener('abort', () => this.advance(), { once: true });
+    // One listener on the stop signal, whatever the concurrency: each running test has a signal of its
+    // own, aborted from here (a listener per test on a shared signal would grow with the tests in flight).
+    this.stop.signal.addEventListener(
+      'abort',
+      () => {
+        for (const running of this.running) running.abort(this.stop.signal.reason);
+        this.advance();
+      },
+      { once: true },
+    );
   }
 
   /** One turn of the loop: skip what can no longer run, start what can, resolve when all is settled. */
@@ -114,10 +133,15 @@ class Schedule {
     const now = this.clock.now();
     if (this.stop.signal.aborted) this.skipPending(this.stop.reason());
     else if (this.options.deadline !== undefined && now + this.options.expectedMs > this.options.deadline) this.skipPending('deadline');
-    for (const sender of this.queues.idleSenders()) {
-      if (this.inFlight >= this.options.concurrency) break;
-      const job = this.nextStartable(sender, now);
-      if (job) this.start(job);
+    // A pass that skipped tests (an end judged down) may have ended the wait of tests it already
+    // stepped over (blame.ts: no work left to give evidence): pass again until nothing more is skipped.
+    for (let skipped = -1; skipped !== this.skippedByBlame && this.inFlight < this.options.concurrency;) {
+      skipped = this.skippedByBlame;
+      for (const sender of this.queues.idleSenders()) {
+        if (this.inFlight >= this.options.concurrency) break;
+        const job = this.nextStartable(sender, now);
+        if (job) this.start(job);
+      }
     }
     this.queues.compact();
     if (this.unsettled === 0 && this.inFlight === 0) {
@@ -127,20 +151,23 @@ class Schedule {
   }
 
   /**
-   * The sender's next test if it can start now. Tests into quarantined servers are failed on the
-   * way; a test waiting out a retry backoff is stepped over (its server is busy or restarting anyway).
+   * The sender's next test if it can start now. Tests whose end was judged down are skipped on the
+   * way; a test waiting out a retry backoff, or into a destination suspected until its suspect sender
+   * says more, is stepped over.
    */
   private nextStartable(sender: number, now: number): Job | undefined {
     for (const job of this.queues.unfinished(sender)) {
       if (job.state !== 'pending') continue;
-      const reason = this.quarantine.reason(job.receiver);
-      if (reason !== undefined) {
-        // Stamped with now: the pair was judged in this run, so the pair budget counts it as tested.
+      const verdict = this.blame.verdict(job.sender, job.receiver);
+      if (verdict !== undefined) {
+        // Not tried: no timestamp, so the pair budget picks it first next run and its earlier result stays.
         this.queues.drop(job);
-        this.settle(job, { status: 'failure', failure: { kind: 'unreachable', message: reason }, startedAt: now, finishedAt: now });
+        this.skippedByBlame++;
+        this.settle(job, { status: 'skipped', skipped: verdict.reason, message: verdict.message, startedAt: 0, finishedAt: 0 });
         this.emitEnd(job, now);
         continue;
       }
+      if (this.blame.awaitsEvidence(job.receiver, (other, counts) => this.queues.hasWork(other, counts))) continue;
       if (job.notBefore > now) {
         if (job.notBefore < this.wakeAt) this.wakeUpAt(job.notBefore, now);
         continue;
@@ -159,14 +186,19 @@ class Schedule {
     const startedAt = this.clock.now();
     this.deps.onEvent?.({ type: 'start', index: job.index, pair, at: startedAt, attempt: job.attempts });
     // An async wrapper runs the test at once and turns a synchronous throw into a rejection.
-    const attempt = async () => this.deps.runTest(pair, this.stop.signal);
+    const controller = new AbortController();
+    this.running.add(controller);
+    const attempt = async () => this.deps.runTest(pair, controller.signal);
     attempt()
       .catch((error: unknown): TestOutcome => ({
         ok: false,
         kind: 'exec',
         message: error instanceof Error ? error.message : String(error),
       }))
-      .then((result) => this.finish(job, result, startedAt))
+      .then((result) => {
+        this.running.delete(controller);
+        this.finish(job, result, startedAt);
+      })
       .catch(this.reject);
   }
 
@@ -193,13 +225,16 @@ class Schedule {
 
   /** The final result of a test's last attempt. */
   private judge(job: Job, outcome: TestOutcome, startedAt: number, finishedAt: number): Settlement {
-    if (outcome.ok) return { status: 'success', measurement: outcome.measurement, startedAt, finishedAt };
+    if (outcome.ok) {
+      this.blame.success(job.sender, job.receiver);
+      return { status: 'success', measurement: outcome.measurement, startedAt, finishedAt };
+    }
     if (outcome.kind === 'aborted' || (this.stop.signal.aborted && outcome.kind === 'timeout')) {
       return { status: 'skipped', skipped: this.stop.reason(), startedAt, finishedAt };
     }
     const message = job.attempts > 1 ? `${outcome.message} (after ${job.attempts} attempts)` : outcome.message;
     const failure = { kind: outcome.kind, message };
-    if (this.options.policy.quarantines(outcome.kind)) this.quarantine.add(job.receiver, this.pairs[job.index]!, outcome);
+    if (this.options.policy.quarantines(outcome.kind)) this.blame.failure(job.sender, job.receiver, this.pairs[job.index]!, outcome);
     return { status: 'failure', failure, startedAt, finishedAt };
   }
 

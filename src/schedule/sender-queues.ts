@@ -61,6 +61,13 @@ export class SenderQueues {
     for (let position = head; position < queue.length; position++) yield queue[position]!;
   }
 
+  /** Whether the sender is running a test or has one pending into a receiver that `counts`. */
+  hasWork(sender: number, counts: (receiver: number) => boolean): boolean {
+    if (this.sending[sender]) return true;
+    for (const job of this.unfinished(sender)) if (job.state === 'pending' && counts(job.receiver)) return true;
+    return false;
+  }
+
   /** A pending job starts: its sender is busy until `release`. */
   start(job: Job): void {
     this.removeIdle(job.sender);
@@ -77,7 +84,7 @@ export class SenderQueues {
     this.addIdle(job.sender);
   }
 
-  /** A pending job is settled without running (its server is quarantined, the cycle stopped). */
+  /** A pending job is settled without running (an end was judged down, the cycle stopped). */
   drop(job: Job): void {
     this.removeIdle(job.sender);
     this.pending[job.sender]!--;

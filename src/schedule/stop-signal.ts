@@ -10,7 +10,7 @@ const DEADLINE = Symbol('deadline');
 
 export interface StopSignal {
   signal: AbortSignal;
-  reason(): SkipReason;
+  reason(): Extract<SkipReason, 'deadline' | 'aborted'>;
 }
 
 /** `timers`: cancels the deadline's sleep once the cycle is over. */

@@ -14,6 +14,7 @@ export interface RunRecord {
       source_node: string;
       destination_node: string;
       success: boolean;
+      status: string;
       bandwidth_mbps: number | null;
       error: string | null;
       started_at: string | null;

@@ -65,7 +65,7 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
     );
     clockAt = clock.now();
     for (const r of results) {
-      if (r.failure?.kind === 'unreachable') unreachable++;
+      if (r.skipped === 'destination-down') unreachable++;
       if (r.status === 'skipped' || r.finishedAt <= 0) continue;
       const k = previousKey(r.pair.source.node, r.pair.destination.node, r.pair.protocol);
       stamps.set(k, r.finishedAt / 1000);

@@ -62,6 +62,39 @@ test('a push margin that leaves no time for tests fails the render', () => {
   );
 });
 
+test('a push margin or a grace period shorter than the push bound + 5 s fails the render', () => {
+  assert.match(
+    templateError({ set: ['runner.pushDeadlineSeconds=40'] }),
+    /iperf3-monitor: runner\.deadlineMarginSeconds \(30\) must be at least runner\.pushDeadlineSeconds \(40\) \+ 5, or the Job could be killed mid-push/,
+  );
+  assert.match(
+    templateError({ set: ['runner.pushDeadlineSeconds=40', 'runner.deadlineMarginSeconds=60'] }),
+    /iperf3-monitor: runner\.terminationGracePeriodSeconds \(30\) must be at least runner\.pushDeadlineSeconds \(40\) \+ 5, or SIGKILL could land mid-push/,
+  );
+});
+
+test('POD_NAME and POD_NAMESPACE come from the Downward API (the deadline counts from the pod start; the Lease names the pod)', () => {
+  const env = podSpec(cron()).containers[0].env;
+  assert.deepEqual(env.slice(1, 3), [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+  ]);
+});
+
+test('the run Lease Role grants create on leases, get/update on the run Lease by name, and get on pods, in the release namespace', () => {
+  const docs = template();
+  const role = docs.find((d) => d.kind === 'Role' && d.metadata.name === 'mon-iperf3-monitor-run');
+  assert.ok(role, 'a Role mon-iperf3-monitor-run');
+  assert.equal(role.metadata.namespace, 'netcheck');
+  assert.deepEqual(role.rules, [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['mon-iperf3-monitor-run'], verbs: ['get', 'update'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+  ]);
+  const binding = docs.find((d) => d.kind === 'RoleBinding' && d.metadata.name === 'mon-iperf3-monitor-run');
+  assert.equal(binding?.roleRef.name, 'mon-iperf3-monitor-run');
+});
+
 test('SOURCE_NODE_NAME comes from the Downward API spec.nodeName', () => {
   const env = podSpec(cron({ files: [scenario('star-mode')] })).containers[0].env;
   assert.deepEqual(env[0], { name: 'SOURCE_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
@@ -74,7 +107,8 @@ test('the default runner arguments follow the CLI contract', () => {
     '--server-container', 'iperf3', '--port', '5201', '--concurrency', '8', '--protocols', 'tcp',
     '--duration', '5', '--omit', '1', '--parallel', '1', '--udp-bitrate', '100M', '--connect-timeout', '3',
     '--busy-retries', '3', '--max-pairs', '0', '--max-result-age', '3600', '--deadline', '210', '--pushgateway', 'http://prometheus-pushgateway.monitoring.svc:9091',
-    '--job', 'iperf3-monitor', '--push-timeout', '10', '--push-retries', '3', '--output', 'table',
+    '--job', 'iperf3-monitor', '--push-timeout', '10', '--push-retries', '3', '--push-deadline', '20',
+    '--lease', 'mon-iperf3-monitor-run', '--lease-namespace', 'netcheck', '--lease-wait', '0', '--output', 'table',
     '--log-level', 'info', '--namespace', 'netcheck',
   ]);
 });

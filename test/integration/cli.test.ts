@@ -222,7 +222,7 @@ describe('a real cycle on loopback', () => {
       { node: 'b', ip: '127.0.0.1', port: b.port },
       { node: 'c', ip: '127.0.0.1', port: closedPort },
     ]);
-    assert.deepEqual(doc.summary, { pairs: 6, success: 4, failure: 2, skipped: 0 });
+    assert.deepEqual(doc.summary, { pairs: 6, success: 4, failure: 1, skipped: 1 });
     assert.match(String(doc.started_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal(typeof doc.duration_s, 'number');
 
@@ -255,14 +255,17 @@ describe('a real cycle on loopback', () => {
       assert.match(String(byKey.get(key)!.started_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, key);
       assert.equal(typeof byKey.get(key)!.duration_s, 'number', key);
     }
-    // The first test to c is refused; the next one to c is failed without spending another attempt.
+    // The first test to c is refused; x reached a and b, so c is judged down: the next test to c is
+    // skipped without spending another attempt, and says so (not a failure of the path).
     assert.deepEqual(pick(byKey.get('c/tcp')!), { success: false, bandwidth_mbps: null, error: 'refused: unable to connect to server: Connection refused' });
     assert.deepEqual(pick(byKey.get('c/udp')!), {
       success: false,
       bandwidth_mbps: null,
-      error: 'unreachable: not tested: an earlier tcp test from x to c was refused (unable to connect to server: Connection refused)',
+      error: 'skipped: destination-down: not tested: c looked down: a tcp test from x to c was refused (unable to connect to server: Connection refused), and x reached other nodes',
     });
-    assert.equal(byKey.get('c/udp')!.duration_s, 0, 'judged without a test');
+    assert.equal(byKey.get('c/udp')!.status, 'skipped');
+    assert.equal(byKey.get('c/udp')!.skip_reason, 'destination-down');
+    assert.equal(byKey.get('c/udp')!.duration_s, null, 'not tried');
     assert.equal((doc.push as { errors: string[] }).errors.length, 0);
 
     const groups = await pg.groups();
@@ -274,7 +277,13 @@ describe('a real cycle on loopback', () => {
     assert.match(text, /^iperf_test_success\{destination_node="c",instance="",job="iperf3-monitor",protocol="tcp",source_node="x"\} 0$/m);
     assert.match(text, /^iperf_network_bandwidth_mbps\{destination_node="a",instance="",job="iperf3-monitor",protocol="udp",source_node="x"\} \d/m);
     assert.doesNotMatch(text, /^iperf_network_bandwidth_mbps\{destination_node="c"/m, 'a failed test has no bandwidth sample');
-    assert.match(text, /^iperf_run_pairs\{instance="",job="iperf3-monitor",outcome="failure"\} 2$/m);
+    assert.match(text, /^iperf_run_pairs\{instance="",job="iperf3-monitor",outcome="failure"\} 1$/m);
+    // Not tried is not failed: the skipped pair has no iperf_test_success, and says why in the run group.
+    assert.ok(!/^iperf_test_success\{destination_node="c",[^}]*protocol="udp"/m.test(text), 'no iperf_test_success for the pair not tried');
+    assert.ok(
+      text.includes('iperf_test_skipped{destination_node="c",instance="",job="iperf3-monitor",protocol="udp",reason="destination-down",source_node="x"} 1\n'),
+      'iperf_test_skipped for the pair not tried',
+    );
   });
 
   test('a Pushgateway that rejects the push (400): exit 1 and the gateway\'s message in the log', async () => {

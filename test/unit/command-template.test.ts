@@ -52,6 +52,16 @@ describe('commandFor', () => {
       assert.equal(argv.length, words.length);
     });
   }
+  test('a node name starting with "-" where it would open a word is refused: it would become an option (ssh -oProxyCommand=…)', () => {
+    assert.throws(
+      () => commandFor(splitWords('ssh {node} iperf3'), '-oProxyCommand=id'),
+      (e: unknown) =>
+        e instanceof CommandTemplateError &&
+        e.message === 'node name "-oProxyCommand=id" starts with "-": it would be an option to the client command',
+    );
+    // Inside a word ("lab-{node}") it cannot open an option and is kept.
+    assert.deepEqual(commandFor(words, '-x').slice(3, 4), ['lab--x']);
+  });
   test('the template words are not changed by substitution', () => {
     commandFor(words, 'n9');
     assert.equal(words[3], 'lab-{node}');

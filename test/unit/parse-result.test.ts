@@ -219,6 +219,16 @@ describe('variants derived from the captures', () => {
       expected: { ok: true, measurement: { bandwidthMbps: 22487486781.290443 / 1e6, retransmits: 26, rttSeconds: 71 / 1e6 } },
     },
     {
+      name: "a UDP capture without end.sum_received is a failure, never the sender's offered rate (end.sum) as goodput",
+      protocol: 'udp',
+      outcome: outcome(JSON.stringify({ ...JSON.parse(udp), end: { ...JSON.parse(udp).end, sum_received: undefined } })),
+      expected: {
+        ok: false,
+        kind: 'unparsable',
+        message: "iperf3 JSON has no end.sum_received.bits_per_second (end.sum holds only the sender's offered rate, not goodput)",
+      },
+    },
+    {
       name: 'a JSON value that is not an object (an array, a number) is unparsable',
       protocol: 'tcp',
       outcome: outcome('[1,2,3]'),

@@ -1,10 +1,9 @@
-// The scheduler's parts, each alone: sender queues, node occupancy, quarantine, the stop signal,
+// The scheduler's parts, each alone: sender queues, node occupancy, the stop signal,
 // and the failure policy they are handed.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { SenderQueues, type Job } from '../../src/schedule/sender-queues.ts';
 import { NodeOccupancy } from '../../src/schedule/occupancy.ts';
-import { Quarantine } from '../../src/schedule/quarantine.ts';
 import { stopSignal } from '../../src/schedule/stop-signal.ts';
 import { classifyIperfError, exponentialBackoff, failurePolicy } from '../../src/failure/policy.ts';
 import { VirtualClock } from '../support/virtual-clock.ts';
@@ -60,15 +59,6 @@ describe('node occupancy', () => {
     assert.equal(occupancy.canStart(2, 1), false);
     assert.equal(occupancy.canStart(2, 3), true);
   });
-});
-
-test('quarantine: a server is down with the reason of the test that found it down', () => {
-  const server = (node: string) => ({ node, ip: '10.0.0.1', port: 5201 });
-  const pair: Pair = { source: server('n1'), destination: server('n3'), protocol: 'udp' };
-  const quarantine = new Quarantine();
-  assert.equal(quarantine.reason(2), undefined);
-  quarantine.add(2, pair, { kind: 'timeout', message: 'no result within 11 s' });
-  assert.equal(quarantine.reason(2), 'not tested: an earlier udp test from n1 to n3 timed out (no result within 11 s)');
 });
 
 test('the stop signal says deadline at the deadline and aborted when the caller aborts', async () => {

@@ -110,6 +110,11 @@ describe('bad files', () => {
       message: `--targets ${FILE}: entry 1 (a): "port" must be an integer from 1 to 65535, got 5201.5`,
     },
     {
+      name: 'a node name starting with "-"',
+      text: '[{"node": "-oProxyCommand=id", "ip": "10.0.0.1"}]',
+      message: `--targets ${FILE}: entry 1: "node" must not start with "-", got "-oProxyCommand=id": it would be read as an option by the client command (e.g. ssh)`,
+    },
+    {
       name: 'a node listed twice',
       text: '[{"node": "a", "ip": "10.0.0.1"}, {"node": "b", "ip": "10.0.0.2"}, {"node": "a", "ip": "10.0.0.3"}]',
       message: `--targets ${FILE}: entry 3: node "a" is listed twice`,

@@ -183,6 +183,13 @@ minutes or hours (a step in the minute or hour field), every minute, hourly, dai
 
 {{/* The runner's --deadline: the Job deadline less a margin to push results before the Job is killed. */}}
 {{- define "iperf3-monitor.runnerDeadline" -}}
+{{- $push := .Values.runner.pushDeadlineSeconds | int }}
+{{- if lt (.Values.runner.deadlineMarginSeconds | int) (add $push 5) }}
+{{- fail (printf "iperf3-monitor: runner.deadlineMarginSeconds (%d) must be at least runner.pushDeadlineSeconds (%d) + 5, or the Job could be killed mid-push" (.Values.runner.deadlineMarginSeconds | int) $push) }}
+{{- end }}
+{{- if lt (.Values.runner.terminationGracePeriodSeconds | int) (add $push 5) }}
+{{- fail (printf "iperf3-monitor: runner.terminationGracePeriodSeconds (%d) must be at least runner.pushDeadlineSeconds (%d) + 5, or SIGKILL could land mid-push" (.Values.runner.terminationGracePeriodSeconds | int) $push) }}
+{{- end }}
 {{- $d := sub (include "iperf3-monitor.activeDeadlineSeconds" . | int) (.Values.runner.deadlineMarginSeconds | int) }}
 {{- if le $d 0 }}
 {{- fail (printf "iperf3-monitor: runner.deadlineMarginSeconds (%d) leaves no time for tests within the Job deadline (%ss)" (.Values.runner.deadlineMarginSeconds | int) (include "iperf3-monitor.activeDeadlineSeconds" .)) }}
@@ -205,4 +212,9 @@ minutes or hours (a step in the minute or hour field), every minute, hourly, dai
 {{- $num := regexReplaceAll "[KMGT]$" $rate "" | float64 }}
 {{- $unit := dict "" 0.000001 "K" 0.001 "M" 1.0 "G" 1000.0 "T" 1000000.0 }}
 {{- printf "%g" (mulf $num (get $unit (regexReplaceAll "^[0-9.]+" $rate ""))) }}
+{{- end }}
+
+{{/* Name of the run Lease that makes runs exclusive (manual Jobs bypass concurrencyPolicy: Forbid). */}}
+{{- define "iperf3-monitor.leaseName" -}}
+{{- printf "%s-run" (include "iperf3-monitor.runnerName" .) }}
 {{- end }}

@@ -28,6 +28,10 @@
   "--job" .Values.pushgateway.job
   "--push-timeout" (toString .Values.pushgateway.pushTimeout)
   "--push-retries" (toString .Values.pushgateway.pushRetries)
+  "--push-deadline" (toString $r.pushDeadlineSeconds)
+  "--lease" (include "iperf3-monitor.leaseName" .)
+  "--lease-namespace" .Release.Namespace
+  "--lease-wait" (toString $r.leaseWaitSeconds)
   "--output" $r.output
   "--log-level" $r.logLevel }}
 {{- if $r.allNamespaces }}

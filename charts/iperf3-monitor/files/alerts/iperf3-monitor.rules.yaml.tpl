@@ -11,14 +11,23 @@
 # The node alerts (Iperf3Destination*, Iperf3Source*) come first in their group so that they reach
 # Alertmanager no later than the path alerts they explain; the README's Alertmanager inhibit_rules
 # (alerts/alertmanager-inhibit-rules.yaml) then hold those path alerts back: one page per dead node.
+# A path the runner did not try because it judged that end down in the same cycle (iperf_test_skipped
+# with reason destination-down / source-down) counts as failing in the node alerts: the evidence is the
+# other paths' failures, and the skipped path's own iperf_test_success still holds its earlier value.
 groups:
   - name: iperf3-monitor.paths
     rules:
       - alert: Iperf3DestinationFailing
         expr: |-
-          count by (job, destination_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0)
+          count by (job, destination_node) (
+            iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
+            or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="destination-down"}
+          )
             / count by (job, destination_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
-          and count by (job, destination_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
+          and count by (job, destination_node) (
+            iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
+            or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="destination-down"}
+          ) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
         for: "{{ .Values.prometheusRule.for.failing }}"
         labels:
           severity: critical
@@ -27,9 +36,15 @@ groups:
           description: "{{`{{`}} $value | humanizePercentage {{`}}`}} of the tests to {{`{{`}} $labels.destination_node {{`}}`}} (at least {{ .Values.prometheusRule.thresholds.nodeFraction }} of them, from at least {{ .Values.prometheusRule.thresholds.nodeMinPaths }} sources) have failed in every run for at least {{ .Values.prometheusRule.for.failing }}: its iperf3 server is down or the node is unreachable. The path alerts to it are inhibited."
       - alert: Iperf3SourceFailing
         expr: |-
-          count by (job, source_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0)
+          count by (job, source_node) (
+            iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
+            or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="source-down"}
+          )
             / count by (job, source_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
-          and count by (job, source_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
+          and count by (job, source_node) (
+            iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
+            or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="source-down"}
+          ) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
         for: "{{ .Values.prometheusRule.for.failing }}"
         labels:
           severity: critical
