@@ -77,9 +77,12 @@ after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+// Run here, outside a cluster: no Pushgateway, no run Lease (it needs the API server).
+const OUTSIDE_CLUSTER = new Set(['--pushgateway', '--lease', '--lease-namespace', '--lease-wait', '--lease-duration']);
+
 async function runRendered(env: Record<string, string>) {
   const objs = template({ set: [...ON, 'runner.mode=star', `server.port=${port}`, 'runner.duration=1', 'runner.omit=0', 'runner.busyRetries=0', 'runner.output=json'] });
-  const args = (container(one(objs, 'CronJob')).args as string[]).map((a) => a.replace(MOUNT, dir)).filter((a, i, all) => a !== '--pushgateway' && all[i - 1] !== '--pushgateway');
+  const args = (container(one(objs, 'CronJob')).args as string[]).map((a) => a.replace(MOUNT, dir)).filter((a, i, all) => !OUTSIDE_CLUSTER.has(a) && !OUTSIDE_CLUSTER.has(all[i - 1] ?? ''));
   const r = await runCli([...args, '--targets', join(dir, 'targets.json'), '--source-node', 'a'], env, 60_000);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as JsonReport;

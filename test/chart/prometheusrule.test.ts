@@ -115,10 +115,16 @@ test('promtool accepts the rendered rules and an overridden threshold fires wher
 test('the node alerts take their fraction and minimum number of paths from the values', () => {
   const gs = groups(['prometheusRule.thresholds.nodeFraction=0.6', 'prometheusRule.thresholds.nodeMinPaths=3', 'prometheusRule.for.failing=20m']);
   const r = rule(gs, 'Iperf3DestinationFailing');
+  const failing = [
+    '(',
+    '  iperf_test_success{job="iperf3-monitor"} == 0',
+    '  or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="iperf3-monitor", reason="destination-down"}',
+    ')',
+  ].join('\n');
   assert.equal(r.expr, [
-    'count by (job, destination_node) (iperf_test_success{job="iperf3-monitor"} == 0)',
+    `count by (job, destination_node) ${failing}`,
     '  / count by (job, destination_node) (iperf_test_success{job="iperf3-monitor"}) >= 0.6',
-    'and count by (job, destination_node) (iperf_test_success{job="iperf3-monitor"} == 0) >= 3',
+    `and count by (job, destination_node) ${failing} >= 3`,
   ].join('\n'));
   assert.equal(r.for, '20m');
   assert.match(r.annotations.description ?? '', /at least 0\.6 of them, from at least 3 sources\) have failed in every run for at least 20m/);

@@ -31,7 +31,7 @@ test('the RoleBinding binds the Role to the runner ServiceAccount the CronJob us
 const grantsExec = (o: Obj) => (o.rules as { resources: string[] }[]).some((r) => r.resources.includes('pods/exec'));
 
 test('with discovery across all namespaces the ClusterRole only lists pods; pods/exec stays a Role in the servers\' namespace', () => {
-  const objs = template({ files: [scenario('all-namespaces')] });
+  const objs = discovery(template({ files: [scenario('all-namespaces')] }));
   assert.deepEqual(one(objs, 'ClusterRole').rules, [podsRead]);
   assert.equal(one(objs, 'ClusterRoleBinding').roleRef.kind, 'ClusterRole');
   const role = one(objs, 'Role');
@@ -43,7 +43,7 @@ test('with discovery across all namespaces the ClusterRole only lists pods; pods
 });
 
 test('rbac.execNamespaces gives one exec Role per servers\' namespace and nothing cluster-wide', () => {
-  const objs = template({ files: [scenario('all-namespaces')], set: ['rbac.execNamespaces={iperf3-a,iperf3-b}'] });
+  const objs = discovery(template({ files: [scenario('all-namespaces')], set: ['rbac.execNamespaces={iperf3-a,iperf3-b}'] }));
   const roles = objs.filter((o) => o.kind === 'Role');
   assert.deepEqual(roles.map((r) => [r.metadata.namespace, r.rules]), [['iperf3-a', [podsExec]], ['iperf3-b', [podsExec]]]);
   assert.deepEqual(objs.filter((o) => o.kind === 'RoleBinding').map((b) => b.metadata.namespace), ['iperf3-a', 'iperf3-b']);
@@ -55,13 +55,13 @@ test('rbac.execNamespaces without runner.allNamespaces fails with a message nami
 });
 
 test('star mode across all namespaces gets no Role at all: listing is all it needs', () => {
-  const objs = template({ files: [scenario('all-namespaces')], set: ['runner.mode=star'] });
+  const objs = discovery(template({ files: [scenario('all-namespaces')], set: ['runner.mode=star'] }));
   assert.deepEqual(one(objs, 'ClusterRole').rules, [podsRead]);
   assert.equal(objs.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding').length, 0);
 });
 
 test('server.namespace puts the servers and the exec Role in a namespace without the bundled Pushgateway', () => {
-  const objs = template({ files: [scenario('separate-server-namespace')] });
+  const objs = discovery(template({ files: [scenario('separate-server-namespace')] }));
   assert.equal(one(objs, 'DaemonSet').metadata.namespace, 'iperf3-servers');
   const role = one(objs, 'Role');
   assert.equal(role.metadata.namespace, 'iperf3-servers');
@@ -73,7 +73,7 @@ test('server.namespace puts the servers and the exec Role in a namespace without
 });
 
 test('without server.namespace the exec Role shares the bundled Pushgateway\'s namespace (the documented remainder)', () => {
-  const objs = template({ files: [scenario('bundled-pushgateway')] });
+  const objs = discovery(template({ files: [scenario('bundled-pushgateway')] }));
   assert.equal(one(objs, 'Role').metadata.namespace, one(objs, 'Deployment').metadata.namespace);
   assert.ok(grantsExec(one(objs, 'Role')));
 });
