@@ -292,7 +292,7 @@ if (doSim) {
         (c.faults === 'clean' ? c.covered : c.coveredHealthy).map((v) => `${((100 * v) / (c.faults === 'clean' ? c.pairs : c.healthyPairs)).toFixed(0)}%`).join(' '),
       ]),
       'faulty curves count pairs into healthy servers; "unreachable" counts tests skipped as destination-down (their server judged\n' +
-        'down in that run): they get no timestamp, so selectBudget picks them again first in the next run.',
+        "down in that run): they get no result, and the next run's selectBudget counts them as judged at that run's end.",
     ),
   );
   for (const c of curves.filter((c) => c.faults === 'clean')) goal(`--max-pairs covers all pairs within ⌈pairs/B⌉ runs (N=${c.n}, B=${c.budget})`, c.fullAt !== undefined && c.fullAt <= c.bound, `full at run ${c.fullAt ?? 'never'}, bound ${c.bound}`);
