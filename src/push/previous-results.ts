@@ -39,7 +39,11 @@ export async function readGatewayState(samples: AsyncIterable<Sample>, job: stri
   for await (const sample of samples) {
     const { labels } = sample;
     if (sample.name === RUN_METRICS.timestamp.name && labels.job === job && labels.source_node === undefined) lastRunAt = sample.value;
-    if (sample.name === RUN_METRICS.skipped.name && labels.job === job && (labels.reason === 'destination-down' || labels.reason === 'source-down')) {
+    if (
+      sample.name === RUN_METRICS.skipped.name &&
+      labels.job === job &&
+      (labels.reason === 'destination-down' || labels.reason === 'source-down')
+    ) {
       skippedDown.push(previousKey(labels.source_node ?? '', labels.destination_node ?? '', labels.protocol ?? ''));
     }
     if (sample.name === 'push_time_seconds') {
