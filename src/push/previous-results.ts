@@ -1,5 +1,5 @@
 import type { Protocol } from '../model/types.ts';
-import { PAIR_METRICS } from '../metrics/names.ts';
+import { PAIR_METRICS, RUN_METRICS } from '../metrics/names.ts';
 import type { Sample } from './exposition.ts';
 
 // What the Pushgateway holds before this run, read in one streaming pass over its /metrics: every
@@ -22,6 +22,11 @@ export interface GatewayState {
   groups: Record<string, string>[];
   /** This job's pairs, keyed by previousKey. */
   previous: Map<string, PreviousPair>;
+  /**
+   * Pairs the last run skipped because an end was judged down, keyed by previousKey → that run's unix
+   * seconds: the pair budget counts them as judged then, so they do not take the budget every run.
+   */
+  judgedDown: Map<string, number>;
 }
 
 const PAIR_NAMES = new Set<string>(Object.values(PAIR_METRICS).map((metric) => metric.name));
@@ -29,7 +34,18 @@ const PAIR_NAMES = new Set<string>(Object.values(PAIR_METRICS).map((metric) => m
 export async function readGatewayState(samples: AsyncIterable<Sample>, job: string): Promise<GatewayState> {
   const groups: Record<string, string>[] = [];
   const previous = new Map<string, PreviousPair>();
+  const skippedDown: string[] = [];
+  let lastRunAt: number | undefined;
   for await (const sample of samples) {
+    const { labels } = sample;
+    if (sample.name === RUN_METRICS.timestamp.name && labels.job === job && labels.source_node === undefined) lastRunAt = sample.value;
+    if (
+      sample.name === RUN_METRICS.skipped.name &&
+      labels.job === job &&
+      (labels.reason === 'destination-down' || labels.reason === 'source-down')
+    ) {
+      skippedDown.push(previousKey(labels.source_node ?? '', labels.destination_node ?? '', labels.protocol ?? ''));
+    }
     if (sample.name === 'push_time_seconds') {
       // The gateway adds instance="" to groups whose key has no instance; it is not part of the key.
       const { instance, ...key } = sample.labels;
@@ -37,7 +53,6 @@ export async function readGatewayState(samples: AsyncIterable<Sample>, job: stri
       continue;
     }
     if (!PAIR_NAMES.has(sample.name)) continue;
-    const labels = sample.labels;
     if (
       labels.job !== job ||
       !labels.source_node ||
@@ -63,7 +78,8 @@ export async function readGatewayState(samples: AsyncIterable<Sample>, job: stri
     if (sample.name === PAIR_METRICS.timestamp.name) pair.timestamp = sample.value;
   }
   for (const [key, pair] of previous) if (!Number.isFinite(pair.timestamp)) previous.delete(key); // no freshness, no trust
-  return { groups, previous };
+  const judgedDown = new Map<string, number>(lastRunAt === undefined ? [] : skippedDown.map((key) => [key, lastRunAt]));
+  return { groups, previous, judgedDown };
 }
 
 export function previousKey(source: string, destination: string, protocol: string): string {

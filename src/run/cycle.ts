@@ -109,7 +109,13 @@ async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clo
 
 function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined): Pair[] {
   if (config.maxPairs <= 0) return planned;
-  const lastTested = (pair: Pair) => earlier?.previous.get(previousKey(pair.source.node, pair.destination.node, pair.protocol))?.timestamp;
+  // A pair skipped last run because an end was judged down counts as judged then (it has no result).
+  const lastTested = (pair: Pair) => {
+    const key = previousKey(pair.source.node, pair.destination.node, pair.protocol);
+    const tested = earlier?.previous.get(key)?.timestamp;
+    const judged = earlier?.judgedDown.get(key);
+    return tested === undefined ? judged : judged === undefined ? tested : Math.max(tested, judged);
+  };
   return selectBudget(planned, config.maxPairs, lastTested);
 }
 

@@ -42,6 +42,7 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
   const coveredHealthy: number[] = [];
   const selectTimes: number[] = [];
   let unreachable = 0;
+  const judged = new Map<string, number>();
   let clockAt = 1.7e12;
   // Which destinations the simulation hangs: probe once (the hung set is a function of n and f).
   const probe = simIperf3(new VirtualClock(), n, f, 0, () => {});
@@ -52,7 +53,11 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
   for (let run = 1; run <= bound + extraRuns || (fullAt === undefined && run <= 3 * bound); run++) {
     clockAt = Math.max(clockAt, 1.7e12 + (run - 1) * intervalS * 1000);
     const t = performance.now();
-    const chosen = selectBudget(all, budget, (p) => stamps.get(previousKey(p.source.node, p.destination.node, p.protocol)));
+    // As the runner does: a pair skipped as down in the last run counts as judged at that run's end.
+    const chosen = selectBudget(all, budget, (p) => {
+      const k = previousKey(p.source.node, p.destination.node, p.protocol);
+      return judged.get(k) ?? stamps.get(k);
+    });
     selectTimes.push(performance.now() - t);
     const clock = new VirtualClock(clockAt);
     const sim = simIperf3(clock, n, f, run, () => {});
@@ -64,8 +69,12 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
       ),
     );
     clockAt = clock.now();
+    judged.clear();
     for (const r of results) {
-      if (r.skipped === 'destination-down') unreachable++;
+      if (r.skipped === 'destination-down' || r.skipped === 'source-down') {
+        unreachable++;
+        judged.set(previousKey(r.pair.source.node, r.pair.destination.node, r.pair.protocol), clockAt / 1000);
+      }
       if (r.status === 'skipped' || r.finishedAt <= 0) continue;
       const k = previousKey(r.pair.source.node, r.pair.destination.node, r.pair.protocol);
       stamps.set(k, r.finishedAt / 1000);

@@ -196,7 +196,7 @@ if (doSim) {
   print(
     table(
       `5. Scale simulation: real planner + scheduler, virtual clock, simulated iperf3 (D = ${SIM_D_MS / 1000} s ±5 %, timeout ${SIM_TIMEOUT_MS / 1000} s)`,
-      ['N', 'c', 'faults', 'tests', 'cycle (virtual) s', 'floor s', 'ratio', 'vs lower bound', 'vs floor+timeout', 'ok', 'failed', 'unreachable', 'CPU ms', 'baseline CPU ms', 'sched µs/test', 'heap peak MB'],
+      ['N', 'c', 'faults', 'tests', 'cycle (virtual) s', 'floor s', 'ratio', 'vs lower bound', 'vs floor+timeout', 'ok', 'failed', 'skipped (down)', 'CPU ms', 'baseline CPU ms', 'sched µs/test', 'heap peak MB'],
       sims.map((s) => [
         String(s.n),
         s.c,
@@ -291,8 +291,8 @@ if (doSim) {
         f(c.unreachablePerRun, 0),
         (c.faults === 'clean' ? c.covered : c.coveredHealthy).map((v) => `${((100 * v) / (c.faults === 'clean' ? c.pairs : c.healthyPairs)).toFixed(0)}%`).join(' '),
       ]),
-      'faulty curves count pairs into healthy servers; tests failed "unreachable" (after a timeout into their server) are stamped\n' +
-        'with the time they were judged, so selectBudget does not pick them again before the pairs not yet covered.',
+      'faulty curves count pairs into healthy servers; "unreachable" counts tests skipped as destination-down (their server judged\n' +
+        "down in that run): they get no result, and the next run's selectBudget counts them as judged at that run's end.",
     ),
   );
   for (const c of curves.filter((c) => c.faults === 'clean')) goal(`--max-pairs covers all pairs within ⌈pairs/B⌉ runs (N=${c.n}, B=${c.budget})`, c.fullAt !== undefined && c.fullAt <= c.bound, `full at run ${c.fullAt ?? 'never'}, bound ${c.bound}`);

@@ -163,6 +163,11 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
     { flag: 'push-timeout', given: { pushgateway: 'http://gw:9091', pushTimeout: 'NaN' }, message: '--push-timeout must be a number > 0, got "NaN"' },
     { flag: 'push-retries', given: { pushgateway: 'http://gw:9091', pushRetries: '-1' }, message: '--push-retries must be an integer from 0 to 10, got "-1"' },
     { flag: 'push-retries', given: { pushgateway: 'http://gw:9091', pushRetries: '11' }, message: '--push-retries must be an integer from 0 to 10, got "11"' },
+    { flag: 'push-deadline', given: { pushgateway: 'http://gw:9091', pushDeadline: '0' }, message: '--push-deadline must be a number > 0, got "0"' },
+    { flag: 'lease', given: { lease: 'Run_Lease' }, message: '--lease must be a Kubernetes object name, got "Run_Lease"' },
+    { flag: 'lease-namespace', given: { leaseNamespace: 'ns' }, message: '--lease-namespace needs --lease' },
+    { flag: 'lease-wait', given: { lease: 'run', leaseWait: '-1' }, message: '--lease-wait must be a number ≥ 0, got "-1"' },
+    { flag: 'lease-duration', given: { lease: 'run', leaseDuration: '5' }, message: '--lease-duration must be an integer from 10 to 3600, got "5"' },
     {
       flag: 'pushgateway-password',
       given: { pushgateway: 'http://gw:9091', pushgatewayPassword: 'pw' },
