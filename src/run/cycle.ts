@@ -93,8 +93,8 @@ async function readEarlierResults(gateway: Pushgateway, job: string, log: Logger
   }
 }
 
+/** The least recently measured pairs first (see plan/staleness.ts), at most --max-pairs of them. */
 function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined): Pair[] {
-  if (config.maxPairs <= 0) return planned;
   const lastTested = (pair: Pair) => earlier?.previous.get(previousKey(pair.source.node, pair.destination.node, pair.protocol))?.timestamp;
   return selectBudget(planned, config.maxPairs, lastTested);
 }
