@@ -11,8 +11,8 @@ export const DEFAULT_SELECTOR = 'app.kubernetes.io/name=iperf3-monitor,app.kuber
  * keeps an option that is also a string as text), so that a bad value is quoted back exactly.
  */
 const NUMBER_OPTIONS = [
-  'concurrency',
   'deadline',
+  'run-interval',
   'max-pairs',
   'duration',
   'omit',
@@ -90,10 +90,13 @@ function scheduleOptions<T>(parser: Argv<T>) {
   const deadline = `Seconds after start by which the cycle must end: no test starts that cannot finish, \
 running ones are stopped, results are pushed (0: none)`;
   const maxPairs = 'Tests per run at most, least recently tested first: every pair is covered within ⌈pairs/max⌉ runs (0: all)';
+  const concurrency = `Tests in flight at most, never two into one server or out of one node: auto (all the cluster \
+allows, one out of and one into every node), a count (8) or a share of the nodes (25%); less load, longer coverage`;
+  const runInterval = 'Seconds between runs (the CronJob schedule), for the coverage period the run logs and exports (0: unknown)';
   const busyRetries = `Retries, with backoff (1 s, 2 s, 4 s, 8 s, …), of a test whose server is busy with another client, \
 refuses the connection (restarting) or resets it`;
   return parser
-    .option('concurrency', number(group, 8, 'Tests in flight at most (never two into one server or out of one node)'))
+    .option('concurrency', text(group, concurrency, 'auto'))
     .option('exclusive', {
       type: 'boolean',
       group,
@@ -101,6 +104,7 @@ refuses the connection (restarting) or resets it`;
       describe: 'One test per node at a time instead of full duplex (send one, receive one)',
     })
     .option('deadline', number(group, 0, deadline))
+    .option('run-interval', number(group, 0, runInterval))
     .option('max-pairs', number(group, 0, maxPairs))
     .option('busy-retries', number(group, 3, busyRetries));
 }

@@ -2,6 +2,7 @@ import type { Protocol } from '../model/types.ts';
 import type { IperfOptions } from '../iperf/client-args.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { splitWords } from '../exec/command-template.ts';
+import { parseConcurrency, type Concurrency } from '../plan/sizing.ts';
 
 // The validated configuration of one run, and the one place that checks raw flags. Every message
 // names the flag (as typed on the command line) and the value that was given.
@@ -27,9 +28,12 @@ export interface RunConfig {
   clientCommand?: string[];
   sourceNode?: string;
   iperf3: string;
-  concurrency: number;
+  /** Tests in flight at most: auto (the collision-free parallelism), a count or a share of the nodes. */
+  concurrency: Concurrency;
   exclusive: boolean;
   deadlineS?: number;
+  /** Seconds between runs (the CronJob's schedule), for the coverage estimate. */
+  runIntervalS?: number;
   protocols: Protocol[];
   iperf: IperfOptions;
   port: number;
@@ -66,6 +70,7 @@ export interface RawRunOptions {
   concurrency: NumberText;
   exclusive: boolean;
   deadline: NumberText;
+  runInterval?: NumberText;
   protocols: string;
   duration: NumberText;
   omit: NumberText;
@@ -121,6 +126,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     connectTimeoutS: positive('connect-timeout', raw.connectTimeout),
   };
   const deadline = number('deadline', raw.deadline, 0);
+  const runInterval = number('run-interval', raw.runInterval ?? 0, 0);
   const discovery = discoveryOf(raw, files);
   const clientCommand = clientCommandOf(raw, mode, discovery);
   const sourceNode = mode === 'star' ? sourceNodeOf(raw, env) : undefined;
@@ -133,9 +139,10 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     ...(clientCommand ? { clientCommand } : {}),
     ...(sourceNode !== undefined ? { sourceNode } : {}),
     iperf3: raw.iperf3,
-    concurrency: int('concurrency', raw.concurrency, 1, 10000),
+    concurrency: parseConcurrency(raw.concurrency),
     exclusive: raw.exclusive,
     ...(deadline > 0 ? { deadlineS: deadline } : {}),
+    ...(runInterval > 0 ? { runIntervalS: runInterval } : {}),
     protocols: protocols(raw.protocols),
     iperf,
     port,

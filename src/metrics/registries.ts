@@ -4,6 +4,8 @@ import { PAIR_LABELS, PAIR_METRICS, RUN_METRICS } from './names.ts';
 import type { PreviousPair } from '../push/previous-results.ts';
 import { countByStatus } from '../model/count-results.ts';
 import { buildInfo } from '../build-info.ts';
+import type { CycleSize } from '../plan/sizing.ts';
+import type { Coverage } from './coverage.ts';
 
 // Results → one fresh registry per source node (its Pushgateway group) plus one for the run. Fresh
 // registries, no default process metrics: a short-lived runner's heap size is noise. A failed test
@@ -17,6 +19,10 @@ export interface RunSummary {
   endedAt: number;
   /** Results of earlier runs written back because their pair was not tested in this one. */
   carried?: number;
+  /** The cycle this run can do (plan/sizing.ts). */
+  size?: CycleSize;
+  /** What the Pushgateway holds fresh results for after this run (metrics/coverage.ts). */
+  coverage?: Coverage;
 }
 
 export function sourceRegistries(results: readonly PairResult[], carried: readonly PreviousPair[] = []): Map<string, Registry> {
@@ -74,7 +80,23 @@ export function runRegistry(results: readonly PairResult[], summary: RunSummary)
   new Gauge({ ...RUN_METRICS.carried, registers: [reg] }).set(summary.carried ?? 0);
   const build = new Gauge({ ...RUN_METRICS.buildInfo, labelNames: ['version', 'revision', 'node_version'], registers: [reg] });
   build.set({ version: buildInfo.version, revision: buildInfo.revision, node_version: buildInfo.nodeVersion }, 1);
+  if (summary.size) sizeGauges(reg, summary.size);
+  if (summary.coverage) coverageGauges(reg, summary.coverage);
   const pairs = new Gauge({ ...RUN_METRICS.pairs, labelNames: ['outcome'], registers: [reg] });
   for (const [outcome, count] of Object.entries(countByStatus(results))) pairs.set({ outcome }, count);
   return reg;
+}
+
+function sizeGauges(reg: Registry, size: CycleSize): void {
+  new Gauge({ ...RUN_METRICS.concurrency, registers: [reg] }).set(size.concurrency);
+  new Gauge({ ...RUN_METRICS.testsPerRun, registers: [reg] }).set(size.testsPerRun);
+  new Gauge({ ...RUN_METRICS.runsToCover, registers: [reg] }).set(size.runsToCover);
+  new Gauge({ ...RUN_METRICS.coveragePeriod, registers: [reg] }).set(size.coveragePeriodS);
+}
+
+function coverageGauges(reg: Registry, coverage: Coverage): void {
+  new Gauge({ ...RUN_METRICS.coveragePairs, registers: [reg] }).set(coverage.pairs);
+  new Gauge({ ...RUN_METRICS.coverageUnmeasured, registers: [reg] }).set(coverage.unmeasured);
+  new Gauge({ ...RUN_METRICS.coverageRatio, registers: [reg] }).set(coverage.measuredRatio);
+  new Gauge({ ...RUN_METRICS.coverageOldest, registers: [reg] }).set(coverage.oldestAgeS);
 }

@@ -16,6 +16,9 @@ import { carryOver } from '../push/carry-over.ts';
 import { previousKey, readGatewayState, type GatewayState } from '../push/previous-results.ts';
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
+import { logSize, sizeOf } from './cycle-size.ts';
+import { coverageOf } from '../metrics/coverage.ts';
+import type { CycleSize } from '../plan/sizing.ts';
 
 // One cycle: discover → plan → schedule/execute → parse → metrics → push. Every side effect
 // (discovery, the client, the Pushgateway, the clock, logging) is passed in; this file decides only
@@ -49,6 +52,8 @@ export interface CycleReport {
   endedAt: number;
   /** Tests the plan had before the pair budget cut it down. */
   planned: number;
+  /** What this run can do for this cluster, and how long full coverage takes. */
+  size: CycleSize;
   /** 0 ok, 1 push failed (discovery failures throw). */
   exitCode: 0 | 1;
   pushed?: PushSummary;
@@ -64,14 +69,17 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
   const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config.job, deps.log));
   const planned = planCycle(config, servers);
   const pairs = withinBudget(config, planned, earlier);
+  const size = sizeOf(config, servers.length, planned.length);
   deps.log.info(
-    { tests: pairs.length, planned: planned.length, concurrency: config.concurrency, exclusive: config.exclusive },
+    { tests: pairs.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
     'cycle planned',
   );
+  logSize(deps.log, config, size);
   deps.onPlan?.(pairs);
-  const results = await testPairs(config, deps, pairs, startedAt);
-  const report: CycleReport = { servers, pairs, results, startedAt, endedAt: deps.clock.now(), planned: planned.length, exitCode: 0 };
-  if (deps.pushgateway) await publish(config, deps.pushgateway, deps.log, report, earlier);
+  const results = await testPairs(config, deps, pairs, startedAt, size.concurrency);
+  const endedAt = deps.clock.now();
+  const report: CycleReport = { servers, pairs, results, startedAt, endedAt, planned: planned.length, size, exitCode: 0 };
+  if (deps.pushgateway) await publish(config, deps.pushgateway, deps.log, report, planned, earlier);
   return report;
 }
 
@@ -99,9 +107,9 @@ function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState 
   return selectBudget(planned, config.maxPairs, lastTested);
 }
 
-function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number): Promise<PairResult[]> {
+function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number, concurrency: number): Promise<PairResult[]> {
   const options = {
-    concurrency: config.concurrency,
+    concurrency,
     exclusive: config.exclusive,
     ...(config.deadlineS !== undefined ? { deadline: startedAt + config.deadlineS * 1000 } : {}),
     expectedMs: expectedTestMs(config.iperf),
@@ -115,7 +123,14 @@ function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt:
 }
 
 /** Pushes the report's results (and the earlier ones to keep); sets `pushed` and, on errors, the exit code. */
-async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, report: CycleReport, earlier?: GatewayState): Promise<void> {
+async function publish(
+  config: RunConfig,
+  gateway: Pushgateway,
+  log: Logger,
+  report: CycleReport,
+  planned: readonly Pair[],
+  earlier?: GatewayState,
+): Promise<void> {
   const { servers, results, startedAt, endedAt } = report;
   const live = new Set(servers.map((server) => server.node));
   if (config.mode === 'star' && config.sourceNode) live.add(config.sourceNode);
@@ -130,9 +145,12 @@ async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, rep
     report.exitCode = 1;
     return;
   }
-  const { carried, emptied } = carryOver(state.previous, results, live, endedAt / 1000 - config.maxResultAgeS);
+  const notBeforeS = endedAt / 1000 - config.maxResultAgeS;
+  const { carried, emptied } = carryOver(state.previous, results, live, notBeforeS);
   const sources = sourceRegistries(results, carried);
-  const run = runRegistry(results, { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length });
+  const coverage = coverageOf(planned, results, state.previous, { nowS: endedAt / 1000, notBeforeS, periodS: report.size.coveragePeriodS });
+  const summary = { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length };
+  const run = runRegistry(results, { ...summary, size: report.size, coverage });
   const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: live, existing: state.groups, emptied });
   report.pushed = {
     groups: out.pushed.length,
