@@ -14,6 +14,7 @@ const N = 5;
 const PAIRS = N * (N - 1);
 let lab: LabState;
 let gw: RealPushgateway;
+let runLog = '';
 
 before(async () => {
   ensureBuilt();
@@ -26,12 +27,13 @@ after(async () => {
 });
 
 /** One run as the CronJob would start it: a new process, the deadline counted from its start. */
-const run = async () => {
+const run = async (...extra: string[]) => {
   // 1 s tests (1.5 s expected): about 2 of the 4 rounds fit in 3.5 s.
   const args = ['run', '--targets', lab.targetsFile, '--client-command', lab.clientCommand, '--duration', '1', '--omit', '0'];
-  const r = await runCli([...args, '--deadline', '3.5', '--pushgateway', gw.url, '--output', 'json'], {}, 60_000);
+  const r = await runCli([...args, '--deadline', '3.5', '--pushgateway', gw.url, '--output', 'json', ...extra], {}, 60_000);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as JsonReport;
+  runLog = r.stderr;
   return report.pairs.filter((p) => p.status !== 'skipped').map((p) => `${p.source_node}>${p.destination_node}`);
 };
 
@@ -55,4 +57,26 @@ test('a deadline that fits half the mesh: every pair is measured within ⌈pairs
   const first = new Set(measured[0]);
   const fresh = measured[1]!.filter((p) => !first.has(p)).length;
   assert.equal(fresh, Math.min(measured[1]!.length, PAIRS - first.size), `run 2 re-measured pairs while others waited:\n${log}`);
+});
+
+test('the run logs and pushes the cycle it can do, and warns when results would expire before their pair comes back', async () => {
+  // ⌊3.5 s / 1.5 s⌋ = 2 rounds of 5 tests: 10 per run, 20 pairs in 2 runs, every 5 s: a 10 s period.
+  await run('--run-interval', '5', '--max-result-age', '8');
+  const text = await gw.metrics();
+  const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*job="iperf3-monitor"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1]);
+  assert.deepEqual(
+    [
+      'iperf_cycle_concurrency',
+      'iperf_cycle_tests_per_run',
+      'iperf_cycle_runs_to_cover',
+      'iperf_cycle_coverage_period_seconds',
+      'iperf_coverage_pairs',
+    ].map(value),
+    [5, 10, 2, 10, 20],
+  );
+  assert.ok(value('iperf_coverage_measured_ratio') > 0 && value('iperf_coverage_measured_ratio') <= 1);
+  assert.match(
+    runLog,
+    /coverage period 10 s is longer than --max-result-age 8 s: results expire before their pair is measured again; raise --max-result-age to at least 10/,
+  );
 });
