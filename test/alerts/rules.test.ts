@@ -21,7 +21,7 @@ function alertNames(): string[] {
 }
 
 test('promtool check rules accepts the alerts file', () => {
-  assert.match(promtool(['check', 'rules', rulesFile]), /SUCCESS: 8 rules found/);
+  assert.match(promtool(['check', 'rules', rulesFile]), /SUCCESS: 10 rules found/);
 });
 
 test('promtool test rules passes every unit test file', () => {

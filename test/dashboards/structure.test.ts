@@ -59,6 +59,9 @@ test('the panels the issue lists are all there', () => {
     'stat: Pairs failed in the last run',
     'stat: Servers discovered',
     'timeseries: Cycle duration',
+    'stat: Pairs measured within the coverage period',
+    'stat: Runs to cover every pair',
+    'timeseries: Oldest pair result and the coverage period',
   ]);
 });
 
