@@ -2,7 +2,9 @@ import { Exec } from '@kubernetes/client-node';
 import type { RunConfig, Discovery } from '../config/run-config.ts';
 import type { Server } from '../model/types.ts';
 import type { ClientRunner } from '../exec/process-outcome.ts';
+import type { Logger } from 'pino';
 import { discoverPods, apiPodLister } from '../discovery/kubernetes.ts';
+import { apiNodeLister, listNodes, withNodes } from '../discovery/nodes.ts';
 import { kubernetesExecRunner } from '../exec/kubernetes-exec-runner.ts';
 import { localRunner } from '../exec/local-runner.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
@@ -14,10 +16,11 @@ import { loadKubeConfig } from './kubeconfig.ts';
 export function kubernetesEdges(
   discovery: Extract<Discovery, { kind: 'kubernetes' }>,
   config: RunConfig,
+  log?: Logger,
 ): { discover: () => Promise<Server[]>; runner: ClientRunner } {
   const kc = loadKubeConfig(discovery.kubeconfig);
   const server = kc.getCurrentCluster()?.server;
-  const discover = () =>
+  const pods = () =>
     discoverPods(apiPodLister(kc), {
       ...(discovery.namespace !== undefined ? { namespace: discovery.namespace } : {}),
       selector: discovery.selector,
@@ -25,6 +28,15 @@ export function kubernetesEdges(
       ...(discovery.container ? { container: discovery.container } : {}),
       ...(server ? { server } : {}),
     });
+  // With --node-zones: Nodes once per run, after the pods; servers on unusable nodes are skipped.
+  const discover = !discovery.nodeZones
+    ? pods
+    : async () => {
+        const [found, nodes] = await Promise.all([pods(), listNodes(apiNodeLister(kc), server)]);
+        const { servers, skipped } = withNodes(found, nodes);
+        if (skipped.length > 0) log?.warn({ skipped }, 'servers on cordoned, NotReady or deleting nodes skipped: not tested this run');
+        return servers;
+      };
   const runner =
     config.mode === 'star'
       ? localRunner([config.iperf3])

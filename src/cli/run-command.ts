@@ -48,7 +48,7 @@ export function configFromRaw(raw: RawRunOptions, env: Record<string, string | u
 
 export async function runCommand(config: RunConfig, io: RunIo): Promise<number> {
   const startedAt = systemClock.now();
-  const { discover, runner } = await edgesFor(config);
+  const { discover, runner } = await edgesFor(config, io.log);
   if (config.dryRun) {
     const servers = await discover();
     io.stdout.write(renderPlan(servers, planCycle(config, servers)));
@@ -84,9 +84,9 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
 }
 
 /** Discovery and the client runner: a targets file and local processes, or the Kubernetes API. */
-async function edgesFor(config: RunConfig): Promise<{ discover: () => Promise<Server[]>; runner: ClientRunner }> {
+async function edgesFor(config: RunConfig, log: Logger): Promise<{ discover: () => Promise<Server[]>; runner: ClientRunner }> {
   const { discovery } = config;
-  if (discovery.kind === 'kubernetes') return (await import('./kubernetes-edges.ts')).kubernetesEdges(discovery, config);
+  if (discovery.kind === 'kubernetes') return (await import('./kubernetes-edges.ts')).kubernetesEdges(discovery, config, log);
   let text: string;
   try {
     text = readFileSync(discovery.file, 'utf8');

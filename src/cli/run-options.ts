@@ -70,7 +70,13 @@ function discoveryOptions<T>(parser: Argv<T>) {
     .option('all-namespaces', { type: 'boolean', group, describe: 'Discover server pods in every namespace (needs a ClusterRole)' })
     .option('selector', text(group, 'Label selector of the server pods', DEFAULT_SELECTOR))
     .option('kubeconfig', text(group, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'))
-    .option('server-container', text(group, "Container to exec into in mesh mode [default: the pod's first container]"));
+    .option('server-container', text(group, "Container to exec into in mesh mode [default: the pod's first container]"))
+    .option('node-zones', {
+      type: 'boolean',
+      group,
+      describe:
+        'Read Nodes (needs cluster-scoped nodes get/list): zone labels on the pair series; cordoned, NotReady and deleting nodes skipped',
+    });
 }
 
 function clientOptions<T>(parser: Argv<T>) {

@@ -9,7 +9,16 @@ import { parseConcurrency, type Concurrency } from '../plan/sizing.ts';
 
 export type Discovery =
   | { kind: 'static'; file: string }
-  | { kind: 'kubernetes'; namespace?: string; allNamespaces: boolean; selector: string; kubeconfig?: string; container?: string };
+  | {
+      kind: 'kubernetes';
+      namespace?: string;
+      allNamespaces: boolean;
+      selector: string;
+      kubeconfig?: string;
+      container?: string;
+      /** Read Nodes once per run: zones on the series, unusable nodes skipped (--node-zones). */
+      nodeZones?: boolean;
+    };
 
 export interface PushConfig {
   url: string;
@@ -63,6 +72,7 @@ export interface RawRunOptions {
   selector: string;
   kubeconfig?: string;
   serverContainer?: string;
+  nodeZones?: boolean;
   mode: string;
   clientCommand?: string;
   sourceNode?: string;
@@ -161,6 +171,7 @@ function discoveryOf(raw: RawRunOptions, files: ConfigFiles): Discovery {
   if (raw.targets !== undefined) {
     if (raw.targets === '') throw new ConfigError('--targets must name a file, got ""', 'targets');
     if (raw.allNamespaces) throw new ConfigError('--all-namespaces applies to Kubernetes discovery, not to --targets', 'all-namespaces');
+    if (raw.nodeZones) throw new ConfigError('--node-zones reads Kubernetes Nodes; it does not apply to --targets', 'node-zones');
     return { kind: 'static', file: raw.targets };
   }
   if (raw.namespace !== undefined && raw.allNamespaces) {
@@ -178,6 +189,7 @@ function discoveryOf(raw: RawRunOptions, files: ConfigFiles): Discovery {
     selector: raw.selector,
     ...(raw.kubeconfig ? { kubeconfig: raw.kubeconfig } : {}),
     ...(raw.serverContainer ? { container: raw.serverContainer } : {}),
+    ...(raw.nodeZones ? { nodeZones: true } : {}),
   };
 }
 

@@ -25,17 +25,31 @@ export interface RunSummary {
   coverage?: Coverage;
 }
 
-export function sourceRegistries(results: readonly PairResult[], carried: readonly PreviousPair[] = []): Map<string, Registry> {
+/** Pair labels when the runner knows zones: source_zone and destination_zone too. */
+export const ZONE_LABELS = ['source_zone', 'destination_zone'] as const;
+type PairLabel = (typeof PAIR_LABELS)[number] | (typeof ZONE_LABELS)[number];
+
+/** `zones`: node → topology.kubernetes.io/zone, when the runner read nodes (--node-zones); adds the zone labels. */
+export function sourceRegistries(
+  results: readonly PairResult[],
+  carried: readonly PreviousPair[] = [],
+  zones?: ReadonlyMap<string, string>,
+): Map<string, Registry> {
   const regs = new Map<string, Registry>();
-  const gauges = new Map<Registry, Record<keyof typeof PAIR_METRICS, Gauge<(typeof PAIR_LABELS)[number]>>>();
+  const labelNames: readonly PairLabel[] = zones ? [...PAIR_LABELS, ...ZONE_LABELS] : PAIR_LABELS;
+  const pairLabels = (source: string, destination: string, protocol: string): Partial<Record<PairLabel, string>> => {
+    const labels = { source_node: source, destination_node: destination, protocol };
+    return zones ? { ...labels, source_zone: zones.get(source) ?? '', destination_zone: zones.get(destination) ?? '' } : labels;
+  };
+  const gauges = new Map<Registry, Record<keyof typeof PAIR_METRICS, Gauge<PairLabel>>>();
   const gaugesOf = (source: string) => {
     let reg = regs.get(source);
     if (!reg) {
       reg = new Registry();
       regs.set(source, reg);
       const metrics = Object.fromEntries(
-        Object.entries(PAIR_METRICS).map(([key, metric]) => [key, new Gauge({ ...metric, labelNames: PAIR_LABELS, registers: [reg!] })]),
-      ) as Record<keyof typeof PAIR_METRICS, Gauge<(typeof PAIR_LABELS)[number]>>;
+        Object.entries(PAIR_METRICS).map(([key, metric]) => [key, new Gauge({ ...metric, labelNames, registers: [reg!] })]),
+      ) as Record<keyof typeof PAIR_METRICS, Gauge<PairLabel>>;
       gauges.set(reg, metrics);
     }
     return gauges.get(reg)!;
@@ -45,7 +59,7 @@ export function sourceRegistries(results: readonly PairResult[], carried: readon
   );
   for (const earlier of carried) {
     const metrics = gaugesOf(earlier.source);
-    const labels = { source_node: earlier.source, destination_node: earlier.destination, protocol: earlier.protocol };
+    const labels = pairLabels(earlier.source, earlier.destination, earlier.protocol);
     for (const [name, value] of Object.entries(earlier.values)) {
       const key = byName.get(name);
       if (key) metrics[key].set(labels, value);
@@ -54,7 +68,7 @@ export function sourceRegistries(results: readonly PairResult[], carried: readon
   for (const result of results) {
     if (result.status === 'skipped') continue;
     const metrics = gaugesOf(result.pair.source.node);
-    const labels = { source_node: result.pair.source.node, destination_node: result.pair.destination.node, protocol: result.pair.protocol };
+    const labels = pairLabels(result.pair.source.node, result.pair.destination.node, result.pair.protocol);
     metrics.success.set(labels, result.status === 'success' ? 1 : 0);
     if (result.finishedAt > 0) {
       metrics.timestamp.set(labels, result.finishedAt / 1000);

@@ -147,7 +147,9 @@ async function publish(
   }
   const notBeforeS = endedAt / 1000 - config.maxResultAgeS;
   const { carried, emptied } = carryOver(state.previous, results, live, notBeforeS);
-  const sources = sourceRegistries(results, carried);
+  const zoned = servers.filter((server) => server.zone !== undefined);
+  const zones = zoned.length > 0 ? new Map(zoned.map((server) => [server.node, server.zone!])) : undefined;
+  const sources = sourceRegistries(results, carried, zones);
   const coverage = coverageOf(planned, results, state.previous, { nowS: endedAt / 1000, notBeforeS, periodS: report.size.coveragePeriodS });
   const summary = { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length };
   const run = runRegistry(results, { ...summary, size: report.size, coverage });

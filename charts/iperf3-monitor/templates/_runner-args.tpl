@@ -36,6 +36,9 @@
 {{- else }}
 {{- $args = concat $args (list "--namespace" (include "iperf3-monitor.discoveryNamespace" .)) }}
 {{- end }}
+{{- if $r.nodeZones }}
+{{- $args = append $args "--node-zones" }}
+{{- end }}
 {{- if $r.exclusive }}
 {{- $args = append $args "--exclusive" }}
 {{- end }}
