@@ -98,6 +98,8 @@ running ones are stopped, results are pushed (0: none)`;
   const maxPairs = 'Tests per run at most, least recently tested first: every pair is covered within ⌈pairs/max⌉ runs (0: all)';
   const concurrency = `Tests in flight at most, never two into one server or out of one node: auto (all the cluster \
 allows, one out of and one into every node), a count (8) or a share of the nodes (25%); less load, longer coverage`;
+  const crossZone = `With --node-zones, the big-cluster plan: each run's share (0–1) for cross-zone pairs, the rest for \
+pairs inside a zone, each least recently measured first [default: one plan for all pairs]`;
   const runInterval = 'Seconds between runs (the CronJob schedule), for the coverage period the run logs and exports (0: unknown)';
   const busyRetries = `Retries, with backoff (1 s, 2 s, 4 s, 8 s, …), of a test whose server is busy with another client, \
 refuses the connection (restarting) or resets it`;
@@ -111,6 +113,7 @@ refuses the connection (restarting) or resets it`;
     })
     .option('deadline', number(group, 0, deadline))
     .option('run-interval', number(group, 0, runInterval))
+    .option('cross-zone-share', text(group, crossZone))
     .option('max-pairs', number(group, 0, maxPairs))
     .option('busy-retries', number(group, 3, busyRetries));
 }

@@ -43,6 +43,8 @@ export interface RunConfig {
   deadlineS?: number;
   /** Seconds between runs (the CronJob's schedule), for the coverage estimate. */
   runIntervalS?: number;
+  /** The zoned plan: share of each run for cross-zone pairs, 0–1 (--cross-zone-share; needs --node-zones). */
+  crossZoneShare?: number;
   protocols: Protocol[];
   iperf: IperfOptions;
   port: number;
@@ -81,6 +83,7 @@ export interface RawRunOptions {
   exclusive: boolean;
   deadline: NumberText;
   runInterval?: NumberText;
+  crossZoneShare?: NumberText;
   protocols: string;
   duration: NumberText;
   omit: NumberText;
@@ -153,6 +156,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     exclusive: raw.exclusive,
     ...(deadline > 0 ? { deadlineS: deadline } : {}),
     ...(runInterval > 0 ? { runIntervalS: runInterval } : {}),
+    ...crossZoneShareOf(raw, discovery),
     protocols: protocols(raw.protocols),
     iperf,
     port,
@@ -338,4 +342,16 @@ function httpUrl(flag: string, value: string): string {
   }
   if (url.search || url.hash) throw new ConfigError(`--${flag} must not have a query or fragment, got ${JSON.stringify(value)}`, flag);
   return value.replace(/\/+$/, '');
+}
+
+function crossZoneShareOf(raw: RawRunOptions, discovery: Discovery): { crossZoneShare?: number } {
+  if (raw.crossZoneShare === undefined || raw.crossZoneShare === '') return {};
+  const value = String(raw.crossZoneShare);
+  const share = /^\s*(0(\.\d+)?|1(\.0+)?)\s*$/.test(value) ? Number(value) : NaN;
+  if (!(share > 0 && share <= 1))
+    throw new ConfigError(`--cross-zone-share must be a number > 0 and ≤ 1, got ${JSON.stringify(value)}`, 'cross-zone-share');
+  if (discovery.kind !== 'kubernetes' || !discovery.nodeZones) {
+    throw new ConfigError("--cross-zone-share needs the nodes' zones: add --node-zones (Kubernetes discovery)", 'cross-zone-share');
+  }
+  return { crossZoneShare: share };
 }

@@ -6,6 +6,7 @@ import type { ClientRunner } from '../exec/process-outcome.ts';
 import type { Pushgateway } from '../push/pushgateway.ts';
 import { planPairs } from '../plan/pairs.ts';
 import { selectBudget } from '../plan/budget.ts';
+import { orderZoned, planZoned } from '../plan/zones.ts';
 import { runSchedule, type ScheduleEvent } from '../schedule/scheduler.ts';
 import { failurePolicy } from '../failure/policy.ts';
 import { expectedTestMs } from '../iperf/client-args.ts';
@@ -68,7 +69,7 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
   // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
   const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config.job, deps.log));
   const planned = planCycle(config, servers);
-  const pairs = withinBudget(config, planned, earlier);
+  const pairs = withinBudget(config, planned, earlier, servers);
   const size = sizeOf(config, servers.length, planned.length);
   deps.log.info(
     { tests: pairs.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
@@ -102,8 +103,12 @@ async function readEarlierResults(gateway: Pushgateway, job: string, log: Logger
 }
 
 /** The least recently measured pairs first (see plan/staleness.ts), at most --max-pairs of them. */
-function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined): Pair[] {
+function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined, servers: readonly Server[]): Pair[] {
   const lastTested = (pair: Pair) => earlier?.previous.get(previousKey(pair.source.node, pair.destination.node, pair.protocol))?.timestamp;
+  if (config.crossZoneShare !== undefined && config.mode === 'mesh' && servers.some((server) => server.zone !== undefined)) {
+    const ordered = orderZoned(planZoned(servers, config.protocols), config.crossZoneShare, lastTested);
+    return config.maxPairs > 0 ? ordered.slice(0, config.maxPairs) : ordered;
+  }
   return selectBudget(planned, config.maxPairs, lastTested);
 }
 

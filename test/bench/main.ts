@@ -8,7 +8,8 @@ import { simCycle, planTime, payload, type SimRow, type PlanRow, type PayloadRow
 import { gatewayCost, type GatewayRow } from './gateway-cost.ts';
 import { coverage, type CoverageCurve } from './coverage.ts';
 import { budgetSelectTime } from './select-time.ts';
-import { scaleCoverage, CHART, floors, type ScaleRow } from './scale.ts';
+import { scaleCoverage, scaleZoned, CHART, floors, type ScaleRow, type ZonedRow } from './scale.ts';
+import { discoveryAtScale, type DiscoveryRow } from './discovery.ts';
 import { SIM_D_MS, SIM_TIMEOUT_MS } from './sim-iperf3.ts';
 import { constants } from 'node:buffer';
 
@@ -302,6 +303,9 @@ if (doSim) {
 
 // ---- Scale: coverage with the chart's defaults ---------------------------------------------------
 const scale: (ScaleRow & { pushMB: number; series: number; pushHeapMB: number })[] = [];
+const zoned: ZonedRow[] = [];
+const discovery: DiscoveryRow[] = [];
+const hm = (s: number) => (Number.isFinite(s) ? `${Math.floor(s / 3600)} h ${String(Math.round((s % 3600) / 60)).padStart(2, '0')} min` : 'never');
 if (doSim) {
   for (const n of quick ? [20, 100, 300] : [20, 100, 300, 1000]) {
     progress(`scale coverage N=${n}`);
@@ -309,7 +313,6 @@ if (doSim) {
     const push = await payload(n, ['tcp'], n > 300 ? 20 : n);
     scale.push({ ...row, pushMB: push.totalMB, series: push.samplesPerGroup * n, pushHeapMB: push.heapMB });
   }
-  const hm = (s: number) => (Number.isFinite(s) ? `${Math.floor(s / 3600)} h ${String(Math.round((s % 3600) / 60)).padStart(2, '0')} min` : 'never');
   const { rounds } = floors(100);
   print(
     table(
@@ -343,6 +346,44 @@ if (doSim) {
   };
   goalFor(100, 1800);
   goalFor(1000, 4 * 3600);
+
+  for (const [n, zones] of quick ? [[100, 4]] : [[100, 4], [300, 3]]) {
+    progress(`zoned plan N=${n}, ${zones} zones`);
+    zoned.push(await scaleZoned(n!, zones!, 0.5));
+  }
+  print(
+    table(
+      `10. The zoned plan (--cross-zone-share 0.5, zones of equal size), same simulated runs as 9`,
+      ['N', 'zones', 'tests/run', 'in-zone: runs', 'stated', 'time', 'cross-zone: runs', 'stated', 'time', 'plain plan: runs'],
+      zoned.map((z) => [
+        String(z.n),
+        z.zones,
+        z.testsPerRun,
+        z.inZoneRuns || 'never',
+        z.statedInZoneRuns,
+        hm(z.inZoneWallS),
+        z.crossZoneRuns || 'never',
+        z.statedCrossZoneRuns,
+        hm(z.crossZoneWallS),
+        scale.find((s) => s.n === z.n)?.runsToCover ?? 'n/a',
+      ]),
+      'stated: plan/sizing.ts zonedCoverage for R = ⌊W/D⌋ rounds per run. The in-zone and cross-zone steps of different senders\n' +
+        'collide more than the plain rotation, so a run makes fewer tests than the plain plan (compare tests/run in 9).',
+    ),
+  );
+}
+
+// ---- Discovery at scale against a real apiserver ------------------------------------------------
+if (doSim && !quick) {
+  progress('discovery of 1000 nodes against a real etcd + kube-apiserver');
+  discovery.push(await discoveryAtScale(1000));
+  print(
+    table(
+      '11. Discovery against a real etcd + kube-apiserver (objects created through the API; pages of 500; median of 3)',
+      ['N', 'servers', 'pods ms', 'pods + nodes + zones ms', 'creating the objects s'],
+      discovery.map((d) => [String(d.n), d.servers, f(d.podsMs, 0), f(d.podsAndNodesMs, 0), f(d.createS, 0)]),
+    ),
+  );
 }
 
 // ---- Goals -------------------------------------------------------------------------------------
@@ -363,7 +404,7 @@ const doc = {
   load: { start: loadStart, end: loadEnd },
   flags: [...argv],
   lab: { d: D, nicMbit: NIC_MBIT, tcpEfficiency: TCP_EFFICIENCY, testTimeoutS: TEST_TIMEOUT_S, skipped: labSkipped, startup, runs: labs },
-  sim: { cycles: sims, planning: plans, selectBudget: select, payload: payloads, gateway: gateways, coverage: curves, scale },
+  sim: { cycles: sims, planning: plans, selectBudget: select, payload: payloads, gateway: gateways, coverage: curves, scale, zoned, discovery },
   goals,
   durationS: (performance.now() - t0) / 1000,
 };

@@ -1,6 +1,7 @@
 import { planPairs } from '../../src/plan/pairs.ts';
 import { orderByStaleness } from '../../src/plan/staleness.ts';
-import { cycleSize, resolveConcurrency } from '../../src/plan/sizing.ts';
+import { cycleSize, resolveConcurrency, zonedCoverage } from '../../src/plan/sizing.ts';
+import { orderZoned, planZoned } from '../../src/plan/zones.ts';
 import { runSchedule } from '../../src/schedule/scheduler.ts';
 import { failurePolicy } from '../../src/failure/policy.ts';
 import { expectedTestMs } from '../../src/iperf/client-args.ts';
@@ -141,5 +142,76 @@ export async function scaleCoverage(n: number): Promise<ScaleRow> {
     floorWallS: floor.wallS,
     heapPeakMB,
     cpuPerRunMs: cpuMs / Math.max(1, runsToCover),
+  };
+}
+
+export interface ZonedRow {
+  n: number;
+  zones: number;
+  share: number;
+  inZoneRuns: number;
+  crossZoneRuns: number;
+  statedInZoneRuns: number;
+  statedCrossZoneRuns: number;
+  inZoneWallS: number;
+  crossZoneWallS: number;
+  testsPerRun: number;
+}
+
+/**
+ * The zoned plan (--cross-zone-share) on the same simulated runs: `zones` zones of equal size, the real
+ * planZoned/orderZoned and scheduler; the runs after which every in-zone and every cross-zone pair has
+ * a result, beside what plan/sizing.ts states for R = ⌊W/D⌋ rounds.
+ */
+export async function scaleZoned(n: number, zones: number, share: number): Promise<ZonedRow> {
+  const size = Math.ceil(n / zones);
+  const nodes = servers(n).map((server, index) => ({ ...server, zone: `zone-${Math.floor(index / size)}` }));
+  const plan = planZoned(nodes, ['tcp']);
+  const stamps = new Map<Pair, number>();
+  const { rounds } = floors(n);
+  const stated = zonedCoverage(rounds, n, size, share);
+  const t0 = 1.7e12;
+  let inZoneRuns = 0;
+  let crossZoneRuns = 0;
+  let inZoneWallS = NaN;
+  let crossZoneWallS = NaN;
+  let testsPerRun = Infinity;
+  const limit = 2 * Math.max(stated.inZoneRuns, stated.crossZoneRuns) + 2;
+  for (let run = 1; run <= limit && (inZoneRuns === 0 || crossZoneRuns === 0); run++) {
+    const startedAt = t0 + (run - 1) * CHART.intervalS * 1000;
+    const clock = new VirtualClock(startedAt);
+    const sim = simIperf3(clock, n, CLEAN, run, () => {});
+    const ordered = orderZoned(plan, share, (pair) => stamps.get(pair));
+    const options = {
+      concurrency: n,
+      exclusive: false,
+      deadline: startedAt + CHART.deadlineS * 1000,
+      expectedMs: expectedTestMs(SIM_IPERF),
+      policy: failurePolicy({ retries: 3 }),
+    };
+    const results = await clock.run(runSchedule(ordered, options, { clock, runTest: sim.runTest }));
+    let tested = 0;
+    let lastEnd = startedAt;
+    for (const r of results) {
+      if (r.status === 'skipped' || r.finishedAt <= 0) continue;
+      tested++;
+      stamps.set(r.pair, r.finishedAt / 1000);
+      lastEnd = Math.max(lastEnd, r.finishedAt);
+    }
+    testsPerRun = Math.min(testsPerRun, tested);
+    if (inZoneRuns === 0 && plan.intra.every((pair) => stamps.has(pair))) [inZoneRuns, inZoneWallS] = [run, (lastEnd - t0) / 1000];
+    if (crossZoneRuns === 0 && plan.cross.every((pair) => stamps.has(pair))) [crossZoneRuns, crossZoneWallS] = [run, (lastEnd - t0) / 1000];
+  }
+  return {
+    n,
+    zones,
+    share,
+    inZoneRuns,
+    crossZoneRuns,
+    statedInZoneRuns: stated.inZoneRuns,
+    statedCrossZoneRuns: stated.crossZoneRuns,
+    inZoneWallS,
+    crossZoneWallS,
+    testsPerRun,
   };
 }
