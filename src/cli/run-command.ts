@@ -16,6 +16,7 @@ import { renderPlan } from '../output/plan.ts';
 import { progressLine } from '../output/progress.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { countByStatus } from '../model/count-results.ts';
+import { remoteWrite, type RemoteSample } from '../push/remote-write.ts';
 
 // The entry point's half of `run`: builds the real edges (files, Kubernetes, processes, HTTP,
 // clock) from the validated config and hands them to the cycle. Returns the exit code.
@@ -66,6 +67,7 @@ export async function runCommand(config: RunConfig, io: RunIo): Promise<number> 
     onPlan,
     runner,
     ...(gateway ? { pushgateway: gateway } : {}),
+    ...(config.remoteWrite ? { writeSamples: (samples: RemoteSample[]) => remoteWrite(fetch, config.remoteWrite!, samples, 30_000) } : {}),
     signal: io.signal,
     onEvent: (event) => progress?.onEvent(event),
   };

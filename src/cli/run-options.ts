@@ -132,12 +132,15 @@ function iperfOptions<T>(parser: Argv<T>) {
 
 function pushOptions<T>(parser: Argv<T>) {
   const group = 'Push:';
+  const remoteWrite = `Prometheus remote-write URL (e.g. http://prometheus:9090/api/v1/write): also send this run's results there, \
+each sample at the time its test ended (scales past a Pushgateway; the least-recently-measured order still reads the Pushgateway)`;
   const maxResultAge = 'Seconds a result of a pair not tested in this run stays in the Pushgateway (dropped sooner if its node is gone)';
   return parser
     .option('pushgateway', text(group, 'Pushgateway URL; one group per source node {job, source_node} [default: do not push]'))
     .option('job', text(group, 'The job label of the pushed groups', 'iperf3-monitor'))
     .option('push-timeout', number(group, 10, 'Seconds a Pushgateway request may stay idle'))
     .option('push-retries', number(group, 3, 'Retries of a Pushgateway request on network errors and 5xx'))
+    .option('remote-write', text(group, remoteWrite))
     .option('max-result-age', number(group, 3600, maxResultAge))
     .option('pushgateway-username', text(group, 'Basic auth user'))
     .option('pushgateway-password', text(group, 'Basic auth password (prefer the env var or the -file option)'))

@@ -54,6 +54,8 @@ export interface RunConfig {
   /** Seconds a result of an untested pair survives in the Pushgateway. */
   maxResultAgeS: number;
   push?: PushConfig;
+  /** Prometheus remote-write receiver: this run's samples with their true timestamps (--remote-write). */
+  remoteWrite?: string;
   job: string;
   output: 'table' | 'json' | 'none';
   dryRun: boolean;
@@ -95,6 +97,7 @@ export interface RawRunOptions {
   maxPairs: NumberText;
   maxResultAge: NumberText;
   pushgateway?: string;
+  remoteWrite?: string;
   job: string;
   pushTimeout: NumberText;
   pushRetries: NumberText;
@@ -164,6 +167,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     maxPairs: int('max-pairs', raw.maxPairs, 0, 100_000_000),
     maxResultAgeS: positive('max-result-age', raw.maxResultAge),
     ...(push ? { push } : {}),
+    ...(raw.remoteWrite !== undefined ? { remoteWrite: httpUrl('remote-write', raw.remoteWrite) } : {}),
     job: raw.job,
     output,
     dryRun: raw.dryRun,

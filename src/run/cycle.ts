@@ -19,6 +19,7 @@ import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
 import { logSize, sizeOf } from './cycle-size.ts';
 import { coverageOf } from '../metrics/coverage.ts';
+import { resultSamples, type RemoteSample } from '../push/remote-write.ts';
 import type { CycleSize } from '../plan/sizing.ts';
 
 // One cycle: discover → plan → schedule/execute → parse → metrics → push. Every side effect
@@ -34,6 +35,8 @@ export interface CycleDeps {
   /** Aborts running tests (SIGTERM); what completed is still pushed. */
   signal?: AbortSignal;
   onEvent?: (error: ScheduleEvent) => void;
+  /** Sends samples to a remote-write receiver (--remote-write); throws a PushError. */
+  writeSamples?: (samples: RemoteSample[]) => Promise<void>;
   /** Called once with the planned tests, before the first starts. */
   onPlan?: (pairs: readonly Pair[]) => void;
 }
@@ -81,6 +84,7 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
   const endedAt = deps.clock.now();
   const report: CycleReport = { servers, pairs, results, startedAt, endedAt, planned: planned.length, size, exitCode: 0 };
   if (deps.pushgateway) await publish(config, deps.pushgateway, deps.log, report, planned, earlier);
+  if (deps.writeSamples) await writeRemote(config, deps.writeSamples, deps.log, report);
   return report;
 }
 
@@ -125,6 +129,25 @@ function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt:
     deps.onEvent?.(event);
   };
   return runSchedule(pairs, options, { clock: deps.clock, runTest: pairTester(deps.runner, config.iperf), onEvent }, deps.signal);
+}
+
+/** Sends this run's results to the remote-write receiver; a failure is logged and sets exit code 1. */
+async function writeRemote(
+  config: RunConfig,
+  write: (samples: RemoteSample[]) => Promise<void>,
+  log: Logger,
+  report: CycleReport,
+): Promise<void> {
+  const zoned = report.servers.filter((server) => server.zone !== undefined);
+  const zones = zoned.length > 0 ? new Map(zoned.map((server) => [server.node, server.zone!])) : undefined;
+  const samples = resultSamples(report.results, config.job, zones);
+  try {
+    await write(samples);
+    log.info({ samples: samples.length }, 'results sent by remote write');
+  } catch (error) {
+    log.error({ err: (error as Error).message }, 'remote write failed');
+    report.exitCode = 1;
+  }
 }
 
 /** Pushes the report's results (and the earlier ones to keep); sets `pushed` and, on errors, the exit code. */
