@@ -41,6 +41,10 @@ export const RUN_METRICS = {
     name: 'iperf_run_results_carried',
     help: 'Results of earlier cycles kept in the Pushgateway because their path was not tested in the last cycle (pair budget, deadline).',
   },
+} as const;
+
+/** In the run group too, when the run knows them: the cycle it can do and the coverage after it. */
+export const CYCLE_METRICS = {
   concurrency: {
     name: 'iperf_cycle_concurrency',
     help: 'Tests in flight at most in the last cycle (never above the collision-free parallelism).',

@@ -1,11 +1,12 @@
 import { Gauge, Registry } from 'prom-client';
 import type { PairResult } from '../model/types.ts';
-import { PAIR_LABELS, PAIR_METRICS, RUN_METRICS } from './names.ts';
+import { CYCLE_METRICS, PAIR_LABELS, PAIR_METRICS, RUN_METRICS } from './names.ts';
 import type { PreviousPair } from '../push/previous-results.ts';
 import { countByStatus } from '../model/count-results.ts';
 import { buildInfo } from '../build-info.ts';
 import type { CycleSize } from '../plan/sizing.ts';
 import type { Coverage } from './coverage.ts';
+import { nodeAggregateGauges, type NodeAggregate } from './node-aggregates.ts';
 
 // Results → one fresh registry per source node (its Pushgateway group) plus one for the run. Fresh
 // registries, no default process metrics: a short-lived runner's heap size is noise. A failed test
@@ -23,6 +24,8 @@ export interface RunSummary {
   size?: CycleSize;
   /** What the Pushgateway holds fresh results for after this run (metrics/coverage.ts). */
   coverage?: Coverage;
+  /** Each node's worst and median bandwidth out and in (metrics/node-aggregates.ts). */
+  nodes?: readonly NodeAggregate[];
 }
 
 /** Pair labels when the runner knows zones: source_zone and destination_zone too. */
@@ -96,21 +99,22 @@ export function runRegistry(results: readonly PairResult[], summary: RunSummary)
   build.set({ version: buildInfo.version, revision: buildInfo.revision, node_version: buildInfo.nodeVersion }, 1);
   if (summary.size) sizeGauges(reg, summary.size);
   if (summary.coverage) coverageGauges(reg, summary.coverage);
+  if (summary.nodes) nodeAggregateGauges(reg, summary.nodes);
   const pairs = new Gauge({ ...RUN_METRICS.pairs, labelNames: ['outcome'], registers: [reg] });
   for (const [outcome, count] of Object.entries(countByStatus(results))) pairs.set({ outcome }, count);
   return reg;
 }
 
 function sizeGauges(reg: Registry, size: CycleSize): void {
-  new Gauge({ ...RUN_METRICS.concurrency, registers: [reg] }).set(size.concurrency);
-  new Gauge({ ...RUN_METRICS.testsPerRun, registers: [reg] }).set(size.testsPerRun);
-  new Gauge({ ...RUN_METRICS.runsToCover, registers: [reg] }).set(size.runsToCover);
-  new Gauge({ ...RUN_METRICS.coveragePeriod, registers: [reg] }).set(size.coveragePeriodS);
+  new Gauge({ ...CYCLE_METRICS.concurrency, registers: [reg] }).set(size.concurrency);
+  new Gauge({ ...CYCLE_METRICS.testsPerRun, registers: [reg] }).set(size.testsPerRun);
+  new Gauge({ ...CYCLE_METRICS.runsToCover, registers: [reg] }).set(size.runsToCover);
+  new Gauge({ ...CYCLE_METRICS.coveragePeriod, registers: [reg] }).set(size.coveragePeriodS);
 }
 
 function coverageGauges(reg: Registry, coverage: Coverage): void {
-  new Gauge({ ...RUN_METRICS.coveragePairs, registers: [reg] }).set(coverage.pairs);
-  new Gauge({ ...RUN_METRICS.coverageUnmeasured, registers: [reg] }).set(coverage.unmeasured);
-  new Gauge({ ...RUN_METRICS.coverageRatio, registers: [reg] }).set(coverage.measuredRatio);
-  new Gauge({ ...RUN_METRICS.coverageOldest, registers: [reg] }).set(coverage.oldestAgeS);
+  new Gauge({ ...CYCLE_METRICS.coveragePairs, registers: [reg] }).set(coverage.pairs);
+  new Gauge({ ...CYCLE_METRICS.coverageUnmeasured, registers: [reg] }).set(coverage.unmeasured);
+  new Gauge({ ...CYCLE_METRICS.coverageRatio, registers: [reg] }).set(coverage.measuredRatio);
+  new Gauge({ ...CYCLE_METRICS.coverageOldest, registers: [reg] }).set(coverage.oldestAgeS);
 }

@@ -14,11 +14,12 @@ import { pairTester } from './test-pair.ts';
 import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
 import { carryOver } from '../push/carry-over.ts';
-import { previousKey, readGatewayState, type GatewayState } from '../push/previous-results.ts';
+import { previousKey, readGatewayState, type GatewayState, type PreviousPair } from '../push/previous-results.ts';
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
 import { logSize, sizeOf } from './cycle-size.ts';
 import { coverageOf } from '../metrics/coverage.ts';
+import { nodeAggregates } from '../metrics/node-aggregates.ts';
 import { resultSamples, type RemoteSample } from '../push/remote-write.ts';
 import type { CycleSize } from '../plan/sizing.ts';
 
@@ -180,7 +181,12 @@ async function publish(
   const sources = sourceRegistries(results, carried, zones);
   const coverage = coverageOf(planned, results, state.previous, { nowS: endedAt / 1000, notBeforeS, periodS: report.size.coveragePeriodS });
   const summary = { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length };
-  const run = runRegistry(results, { ...summary, size: report.size, coverage });
+  const run = runRegistry(results, {
+    ...summary,
+    size: report.size,
+    coverage,
+    nodes: nodeAggregates(results, stillValid(state.previous, live, notBeforeS)),
+  });
   const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: live, existing: state.groups, emptied });
   report.pushed = {
     groups: out.pushed.length,
@@ -191,4 +197,9 @@ async function publish(
   for (const node of out.deleted) log.info({ source_node: node }, 'deleted the Pushgateway group of a node that is gone');
   for (const error of out.errors) log.error({ err: error.message }, 'push failed');
   if (out.errors.length > 0) report.exitCode = 1;
+}
+
+/** Earlier results still held for live nodes and not expired (what the gateway keeps after this push). */
+function* stillValid(previous: ReadonlyMap<string, PreviousPair>, live: ReadonlySet<string>, notBeforeS: number): Generator<PreviousPair> {
+  for (const pair of previous.values()) if (live.has(pair.source) && live.has(pair.destination) && pair.timestamp >= notBeforeS) yield pair;
 }
