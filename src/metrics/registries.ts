@@ -109,7 +109,8 @@ function sizeGauges(reg: Registry, size: CycleSize): void {
   new Gauge({ ...CYCLE_METRICS.concurrency, registers: [reg] }).set(size.concurrency);
   new Gauge({ ...CYCLE_METRICS.testsPerRun, registers: [reg] }).set(size.testsPerRun);
   new Gauge({ ...CYCLE_METRICS.runsToCover, registers: [reg] }).set(size.runsToCover);
-  new Gauge({ ...CYCLE_METRICS.coveragePeriod, registers: [reg] }).set(size.coveragePeriodS);
+  // Only a known schedule makes the period wall time: without it the alert on it would fire on every gap.
+  if (size.periodKnown) new Gauge({ ...CYCLE_METRICS.coveragePeriod, registers: [reg] }).set(size.coveragePeriodS);
 }
 
 function coverageGauges(reg: Registry, coverage: Coverage): void {

@@ -55,6 +55,8 @@ export interface CycleSize {
   coveragePeriodS: number;
   /** Seconds one run takes at most (deadline, or the rounds of a full run). */
   runS: number;
+  /** The run interval was given: the coverage period is wall time (else a lower bound, runs back to back). */
+  periodKnown: boolean;
 }
 
 /** The collision-free parallelism of a cluster of `nodes` (see the file comment). */
@@ -80,7 +82,8 @@ export function cycleSize(input: SizingInput): CycleSize {
   const runsToCover = input.pairs === 0 ? 1 : testsPerRun > 0 ? Math.ceil(input.pairs / testsPerRun) : Infinity;
   const runS = Math.min(input.deadlineS ?? Infinity, (Math.ceil(testsPerRun / concurrency) * input.testMs) / 1000);
   const every = input.intervalS !== undefined ? Math.max(input.intervalS, runS) : runS;
-  return { collisionFree: limit, concurrency, rounds, testsPerRun, runsToCover, coveragePeriodS: runsToCover * every, runS };
+  const periodKnown = input.intervalS !== undefined;
+  return { collisionFree: limit, concurrency, rounds, testsPerRun, runsToCover, coveragePeriodS: runsToCover * every, runS, periodKnown };
 }
 
 /**

@@ -84,7 +84,7 @@ const named = (alerts: AmAlert[], name: string) => alerts.filter((a) => a.labels
 
 test('Prometheus loads the chart-rendered rules with the overridden threshold and for durations', async () => {
   const rules = await prom!.rules();
-  assert.equal(rules.length, 8);
+  assert.equal(rules.length, 10);
   const low = rules.find((r) => r.name === 'Iperf3PathBandwidthLow');
   assert.equal(low?.query, 'iperf_network_bandwidth_mbps < 50');
   assert.equal(low?.duration, 3);

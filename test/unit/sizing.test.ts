@@ -84,6 +84,7 @@ test('without a deadline a run tests every pair; without an interval the period 
     runsToCover: 1,
     coveragePeriodS: 149.5,
     runS: 149.5,
+    periodKnown: false,
   });
 });
 
