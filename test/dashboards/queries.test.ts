@@ -23,7 +23,7 @@ before(async () => {
   prom = await startPrometheus({ targets: [new URL(gw.url).host], ruleFiles: [], intervalS: 1 });
   const r = await runCli(
     ['run', '--targets', lab.targetsFile, '--client-command', lab.clientCommand, '--protocols', 'tcp,udp', '--duration', '1', '--omit', '0',
-      '--udp-bitrate', '20M', '--pushgateway', gw.url, '--output', 'none'],
+      '--udp-bitrate', '20M', '--run-interval', '300', '--pushgateway', gw.url, '--output', 'none'],
     {}, 120_000,
   );
   assert.equal(r.code, 0, r.stderr);
