@@ -16,7 +16,9 @@ import { renderPlan } from '../output/plan.ts';
 import { htmlReport } from '../output/html-report.ts';
 import { progressLine } from '../output/progress.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import type { KubernetesEdges } from './kubernetes-edges.ts';
 import { countByStatus } from '../model/count-results.ts';
+import { remoteWrite, type RemoteSample } from '../push/remote-write.ts';
 
 // The entry point's half of `run`: builds the real edges (files, Kubernetes, processes, HTTP,
 // clock) from the validated config and hands them to the cycle. Returns the exit code.
@@ -53,7 +55,7 @@ export function configFromRaw(raw: RawRunOptions, env: Record<string, string | u
  */
 export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: CycleReport) => number): Promise<number> {
   const startedAt = systemClock.now();
-  const { discover, runner } = await edgesFor(config);
+  const { discover, runner, nodeObjects } = await edgesFor(config, io.log);
   if (config.dryRun) {
     const servers = await discover();
     io.stdout.write(renderPlan(servers, planCycle(config, servers)));
@@ -65,7 +67,7 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
     config.pod && config.deadlineS !== undefined ? await cluster?.podStartedAt(config.pod, kubeconfigOf(config), io.log) : undefined;
   const lease = config.lease && (await cluster?.holdRunLease(config.lease, io.log));
   try {
-    return await runLeased(config, io, { discover, runner, startedAt, deadlineFrom }, gate);
+    return await runLeased(config, io, { discover, runner, nodeObjects, startedAt, deadlineFrom }, gate);
   } finally {
     await lease?.release().catch((error: unknown) => io.log.warn({ err: (error as Error).message }, 'cannot release the run Lease'));
   }
@@ -74,6 +76,7 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
 interface RunEdges {
   discover: () => Promise<Server[]>;
   runner: ClientRunner;
+  nodeObjects?: (() => Promise<ReadonlySet<string> | undefined>) | undefined;
   startedAt: number;
   deadlineFrom: number | undefined;
 }
@@ -85,7 +88,7 @@ function kubeconfigOf(config: RunConfig): string | undefined {
 async function runLeased(
   config: RunConfig,
   io: RunIo,
-  { discover, runner, startedAt, deadlineFrom }: RunEdges,
+  { discover, runner, nodeObjects, startedAt, deadlineFrom }: RunEdges,
   gate?: (report: CycleReport) => number,
 ): Promise<number> {
   const gateway = config.push && pushgatewayFor(config.push);
@@ -100,9 +103,11 @@ async function runLeased(
     onPlan,
     runner,
     ...(gateway ? { pushgateway: gateway } : {}),
+    ...(config.remoteWrite ? { writeSamples: (samples: RemoteSample[]) => remoteWrite(fetch, config.remoteWrite!, samples, 30_000) } : {}),
     signal: io.signal,
     onEvent: (event) => progress?.onEvent(event),
     ...(deadlineFrom !== undefined ? { deadlineFrom } : {}),
+    ...(nodeObjects ? { nodeObjects } : {}),
   };
   const report = await runCycle(config, deps, startedAt);
   progress?.clear();
@@ -137,9 +142,9 @@ function writeHtml(file: string, report: CycleReport, io: RunIo): number {
 }
 
 /** Discovery and the client runner: a targets file and local processes, or the Kubernetes API. */
-async function edgesFor(config: RunConfig): Promise<{ discover: () => Promise<Server[]>; runner: ClientRunner }> {
+async function edgesFor(config: RunConfig, log: Logger): Promise<KubernetesEdges> {
   const { discovery } = config;
-  if (discovery.kind === 'kubernetes') return (await import('./kubernetes-edges.ts')).kubernetesEdges(discovery, config);
+  if (discovery.kind === 'kubernetes') return (await import('./kubernetes-edges.ts')).kubernetesEdges(discovery, config, log);
   let text: string;
   try {
     text = readFileSync(discovery.file, 'utf8');

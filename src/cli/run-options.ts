@@ -12,8 +12,8 @@ export const DEFAULT_SELECTOR = 'app.kubernetes.io/name=iperf3-monitor,app.kuber
  * keeps an option that is also a string as text), so that a bad value is quoted back exactly.
  */
 const NUMBER_OPTIONS = [
-  'concurrency',
   'deadline',
+  'run-interval',
   'max-pairs',
   'duration',
   'omit',
@@ -67,7 +67,13 @@ function discoveryOptions<T>(parser: Argv<T>) {
     .option('all-namespaces', { type: 'boolean', group, describe: 'Discover server pods in every namespace (needs a ClusterRole)' })
     .option('selector', text(group, 'Label selector of the server pods', DEFAULT_SELECTOR))
     .option('kubeconfig', text(group, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'))
-    .option('server-container', text(group, "Container to exec into in mesh mode [default: the pod's first container]"));
+    .option('server-container', text(group, "Container to exec into in mesh mode [default: the pod's first container]"))
+    .option('node-zones', {
+      type: 'boolean',
+      group,
+      describe:
+        'Read Nodes (needs cluster-scoped nodes get/list): zone labels on the pair series; cordoned, NotReady and deleting nodes skipped',
+    });
 }
 
 function clientOptions<T>(parser: Argv<T>) {
@@ -94,10 +100,15 @@ function scheduleOptions<T>(parser: Argv<T>) {
   const deadline = `Seconds after start by which the cycle must end: no test starts that cannot finish, \
 running ones are stopped, results are pushed (0: none)`;
   const maxPairs = 'Tests per run at most, least recently tested first: every pair is covered within ⌈pairs/max⌉ runs (0: all)';
+  const concurrency = `Tests in flight at most, never two into one server or out of one node: auto (all the cluster \
+allows, one out of and one into every node), a count (8) or a share of the nodes (25%); less load, longer coverage`;
+  const crossZone = `With --node-zones, the big-cluster plan: each run's share (0–1) for cross-zone pairs, the rest for \
+pairs inside a zone, each least recently measured first [default: one plan for all pairs]`;
+  const runInterval = 'Seconds between runs (the CronJob schedule), for the coverage period the run logs and exports (0: unknown)';
   const busyRetries = `Retries, with backoff (1 s, 2 s, 4 s, 8 s, …), of a test whose server is busy with another client, \
 refuses the connection (restarting) or resets it`;
   return parser
-    .option('concurrency', number(group, 'Tests in flight at most (never two into one server or out of one node)', 8))
+    .option('concurrency', text(group, concurrency, 'auto'))
     .option('exclusive', {
       type: 'boolean',
       group,
@@ -105,6 +116,8 @@ refuses the connection (restarting) or resets it`;
       describe: 'One test per node at a time instead of full duplex (send one, receive one)',
     })
     .option('deadline', number(group, deadline, 0))
+    .option('run-interval', number(group, runInterval, 0))
+    .option('cross-zone-share', text(group, crossZone))
     .option('max-pairs', number(group, maxPairs, 0))
     .option('busy-retries', number(group, busyRetries, 3))
     .option(
@@ -142,6 +155,8 @@ with pods/exec, a path in the server pod`;
 
 function pushOptions<T>(parser: Argv<T>) {
   const group = 'Push:';
+  const remoteWrite = `Prometheus remote-write URL (e.g. http://prometheus:9090/api/v1/write): also send this run's results there, \
+each sample at the time its test ended (scales past a Pushgateway; the least-recently-measured order still reads the Pushgateway)`;
   const maxResultAge = 'Seconds a result of a pair not tested in this run stays in the Pushgateway (dropped sooner if its node is gone)';
   return parser
     .option('pushgateway', text(group, 'Pushgateway URL; one group per source node {job, source_node} [default: do not push]'))
@@ -152,6 +167,7 @@ function pushOptions<T>(parser: Argv<T>) {
       'push-deadline',
       number(group, 'Seconds the whole push may take (earlier results read, every PUT and DELETE, retries); then exit 1', 20),
     )
+    .option('remote-write', text(group, remoteWrite))
     .option('max-result-age', number(group, maxResultAge, 3600))
     .option('pushgateway-username', text(group, 'Basic auth user'))
     .option('pushgateway-password', text(group, 'Basic auth password (prefer the env var or the -file option)'))

@@ -4,13 +4,23 @@ import { ConfigError } from '../errors/config-error.ts';
 import { splitWords } from '../exec/command-template.ts';
 import { buildIperfAuth, type IperfAuth, type RawAuthOptions } from './iperf-auth.ts';
 import { httpUrl } from './http-url.ts';
+import { parseConcurrency, type Concurrency } from '../plan/sizing.ts';
 
 // The validated configuration of one run, and the one place that checks raw flags. Every message
 // names the flag (as typed on the command line) and the value that was given.
 
 export type Discovery =
   | { kind: 'static'; file: string }
-  | { kind: 'kubernetes'; namespace?: string; allNamespaces: boolean; selector: string; kubeconfig?: string; container?: string };
+  | {
+      kind: 'kubernetes';
+      namespace?: string;
+      allNamespaces: boolean;
+      selector: string;
+      kubeconfig?: string;
+      container?: string;
+      /** Read Nodes once per run: zones on the series, unusable nodes skipped (--node-zones). */
+      nodeZones?: boolean;
+    };
 
 export interface PushConfig {
   url: string;
@@ -33,9 +43,14 @@ export interface RunConfig {
   iperf3: string;
   /** pods/exec runs iperf3 under this helper (iperf3-bounded), so no client outlives its stream; '' or undefined: iperf3 directly. */
   boundedClient?: string;
-  concurrency: number;
+  /** Tests in flight at most: auto (the collision-free parallelism), a count or a share of the nodes. */
+  concurrency: Concurrency;
   exclusive: boolean;
   deadlineS?: number;
+  /** Seconds between runs (the CronJob's schedule), for the coverage estimate. */
+  runIntervalS?: number;
+  /** The zoned plan: share of each run for cross-zone pairs, 0–1 (--cross-zone-share; needs --node-zones). */
+  crossZoneShare?: number;
   protocols: Protocol[];
   iperf: IperfOptions;
   port: number;
@@ -51,6 +66,8 @@ export interface RunConfig {
   lease?: { name: string; namespace: string; waitS: number; durationS: number; kubeconfig?: string };
   /** This runner's own pod (POD_NAMESPACE, POD_NAME from the Downward API): --deadline counts from its start. */
   pod?: { namespace: string; name: string };
+  /** Prometheus remote-write receiver: this run's samples with their true timestamps (--remote-write). */
+  remoteWrite?: string;
   job: string;
   output: 'table' | 'json' | 'none' | 'html';
   /** The page `--output html FILE` writes. */
@@ -73,6 +90,7 @@ export interface RawRunOptions extends RawAuthOptions {
   selector: string;
   kubeconfig?: string;
   serverContainer?: string;
+  nodeZones?: boolean;
   mode: string;
   clientCommand?: string;
   sourceNode?: string;
@@ -81,6 +99,8 @@ export interface RawRunOptions extends RawAuthOptions {
   concurrency: NumberText;
   exclusive: boolean;
   deadline: NumberText;
+  runInterval?: NumberText;
+  crossZoneShare?: NumberText;
   protocols: string;
   duration: NumberText;
   omit: NumberText;
@@ -92,6 +112,7 @@ export interface RawRunOptions extends RawAuthOptions {
   maxPairs: NumberText;
   maxResultAge: NumberText;
   pushgateway?: string;
+  remoteWrite?: string;
   job: string;
   pushTimeout: NumberText;
   pushRetries: NumberText;
@@ -146,6 +167,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     connectTimeoutS: positive('connect-timeout', raw.connectTimeout),
   };
   const deadline = number('deadline', raw.deadline, 0);
+  const runInterval = number('run-interval', raw.runInterval ?? 0, 0);
   const discovery = discoveryOf(raw, files);
   const clientCommand = clientCommandOf(raw, mode, discovery);
   const sourceNode = mode === 'star' ? sourceNodeOf(raw, env) : undefined;
@@ -162,9 +184,11 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     ...(sourceNode !== undefined ? { sourceNode } : {}),
     iperf3: raw.iperf3,
     ...(raw.boundedClient?.trim() ? { boundedClient: raw.boundedClient.trim() } : {}),
-    concurrency: int('concurrency', raw.concurrency, 1, 10000),
+    concurrency: parseConcurrency(raw.concurrency),
     exclusive: raw.exclusive,
     ...(deadline > 0 ? { deadlineS: deadline } : {}),
+    ...(runInterval > 0 ? { runIntervalS: runInterval } : {}),
+    ...crossZoneShareOf(raw, discovery),
     protocols: protocols(raw.protocols),
     iperf,
     port,
@@ -174,6 +198,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     ...(push ? { push } : {}),
     ...(lease ? { lease } : {}),
     ...(env.POD_NAME && env.POD_NAMESPACE ? { pod: { namespace: env.POD_NAMESPACE, name: env.POD_NAME } } : {}),
+    ...(raw.remoteWrite !== undefined ? { remoteWrite: httpUrl('remote-write', raw.remoteWrite) } : {}),
     job: raw.job,
     output,
     ...(outputFile !== undefined ? { outputFile } : {}),
@@ -187,6 +212,7 @@ function discoveryOf(raw: RawRunOptions, files: ConfigFiles): Discovery {
   if (raw.targets !== undefined) {
     if (raw.targets === '') throw new ConfigError('--targets must name a file, got ""', 'targets');
     if (raw.allNamespaces) throw new ConfigError('--all-namespaces applies to Kubernetes discovery, not to --targets', 'all-namespaces');
+    if (raw.nodeZones) throw new ConfigError('--node-zones reads Kubernetes Nodes; it does not apply to --targets', 'node-zones');
     return { kind: 'static', file: raw.targets };
   }
   if (raw.namespace !== undefined && raw.allNamespaces) {
@@ -204,6 +230,7 @@ function discoveryOf(raw: RawRunOptions, files: ConfigFiles): Discovery {
     selector: raw.selector,
     ...(raw.kubeconfig ? { kubeconfig: raw.kubeconfig } : {}),
     ...(raw.serverContainer ? { container: raw.serverContainer } : {}),
+    ...(raw.nodeZones ? { nodeZones: true } : {}),
   };
 }
 
@@ -371,4 +398,16 @@ function protocols(value: string): Protocol[] {
     out.push(protocol);
   }
   return out;
+}
+
+function crossZoneShareOf(raw: RawRunOptions, discovery: Discovery): { crossZoneShare?: number } {
+  if (raw.crossZoneShare === undefined || raw.crossZoneShare === '') return {};
+  const value = String(raw.crossZoneShare);
+  const share = /^\s*(0(\.\d+)?|1(\.0+)?)\s*$/.test(value) ? Number(value) : NaN;
+  if (!(share > 0 && share <= 1))
+    throw new ConfigError(`--cross-zone-share must be a number > 0 and ≤ 1, got ${JSON.stringify(value)}`, 'cross-zone-share');
+  if (discovery.kind !== 'kubernetes' || !discovery.nodeZones) {
+    throw new ConfigError("--cross-zone-share needs the nodes' zones: add --node-zones (Kubernetes discovery)", 'cross-zone-share');
+  }
+  return { crossZoneShare: share };
 }

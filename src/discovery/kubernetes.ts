@@ -12,28 +12,48 @@ export interface PodLister {
   list(namespace: string | undefined, labelSelector: string): Promise<PodView[]>;
 }
 
-/** `timeoutMs`: how long one list call may take. */
-export function apiPodLister(kc: KubeConfig, timeoutMs = 30_000): PodLister {
+/** Pods per page: big clusters list in pages (limit/continue) instead of one answer of every pod. */
+export const PAGE_SIZE = 500;
+
+export function apiPodLister(kc: KubeConfig, timeoutMs = 30_000, limit = PAGE_SIZE): PodLister {
   const api = kc.makeApiClient(CoreV1Api);
   return {
-    async list(namespace, labelSelector) {
+    list(namespace, labelSelector) {
       const fieldSelector = 'status.phase=Running';
-      const call =
+      return listPages(timeoutMs, (page) =>
         namespace === undefined
-          ? api.listPodForAllNamespaces({ labelSelector, fieldSelector })
-          : api.listNamespacedPod({ namespace, labelSelector, fieldSelector });
-      // The generated client takes no signal: race the call against a timer, and cancel the timer.
-      const timer = new AbortController();
-      const timeout = sleep(timeoutMs, undefined, { signal: timer.signal }).then(() => {
-        throw new Error(`no answer within ${timeoutMs / 1000} s`);
-      });
-      try {
-        return (await Promise.race([call, timeout])).items;
-      } finally {
-        timer.abort();
-      }
+          ? api.listPodForAllNamespaces({ labelSelector, fieldSelector, limit, ...page })
+          : api.listNamespacedPod({ namespace, labelSelector, fieldSelector, limit, ...page }),
+      );
     },
   };
+}
+
+/** Every page of a list call, following metadata.continue; the timeout covers the whole list. */
+export async function listPages<T>(
+  timeoutMs: number,
+  call: (page: { _continue?: string }) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+): Promise<T[]> {
+  // The generated client takes no signal: race the calls against a timer, and cancel the timer.
+  const timer = new AbortController();
+  const timeout = sleep(timeoutMs, undefined, { signal: timer.signal }).then(() => {
+    throw new Error(`no answer within ${timeoutMs / 1000} s`);
+  });
+  const all = async () => {
+    const items: T[] = [];
+    let next: string | undefined;
+    do {
+      const answer = await call(next ? { _continue: next } : {});
+      items.push(...answer.items);
+      next = answer.metadata?._continue || undefined;
+    } while (next);
+    return items;
+  };
+  try {
+    return await Promise.race([all(), timeout]);
+  } finally {
+    timer.abort();
+  }
 }
 
 export interface KubernetesDiscoveryOptions {
@@ -61,7 +81,7 @@ export async function discoverPods(lister: PodLister, options: KubernetesDiscove
   return servers;
 }
 
-function describeApiError(error: unknown): string {
+export function describeApiError(error: unknown): string {
   if (error instanceof ApiException) {
     const body: unknown = typeof error.body === 'string' ? safeJson(error.body) : error.body;
     const msg = (body as { message?: string } | undefined)?.message;

@@ -48,3 +48,30 @@ export const RUN_METRICS = {
     help: 'Results of earlier cycles kept in the Pushgateway because their path was not tested in the last cycle (pair budget, deadline).',
   },
 } as const;
+
+/** In the run group too, when the run knows them: the cycle it can do and the coverage after it. */
+export const CYCLE_METRICS = {
+  concurrency: {
+    name: 'iperf_cycle_concurrency',
+    help: 'Tests in flight at most in the last cycle (never above the collision-free parallelism).',
+  },
+  testsPerRun: { name: 'iperf_cycle_tests_per_run', help: 'Tests one run can do with its deadline, concurrency and pair budget.' },
+  runsToCover: { name: 'iperf_cycle_runs_to_cover', help: 'Runs within which every pair is measured: ceil(pairs / tests per run).' },
+  coveragePeriod: {
+    name: 'iperf_cycle_coverage_period_seconds',
+    help: 'Seconds within which every pair is measured: runs to cover times the run interval (or the run time).',
+  },
+  coveragePairs: { name: 'iperf_coverage_pairs', help: 'Pairs (per protocol) the last cycle planned.' },
+  coverageUnmeasured: {
+    name: 'iperf_coverage_pairs_unmeasured',
+    help: 'Planned pairs with no result in the Pushgateway after the last cycle (never measured, or expired).',
+  },
+  coverageRatio: {
+    name: 'iperf_coverage_measured_ratio',
+    help: 'Share of the planned pairs measured within the last coverage period, 0 to 1.',
+  },
+  coverageOldest: {
+    name: 'iperf_coverage_oldest_result_age_seconds',
+    help: 'Age of the oldest pair result in the Pushgateway at the end of the last cycle, in seconds.',
+  },
+} as const;

@@ -1,9 +1,12 @@
 import { Gauge, Registry } from 'prom-client';
 import type { PairResult } from '../model/types.ts';
-import { PAIR_LABELS, PAIR_METRICS, RUN_METRICS } from './names.ts';
+import { CYCLE_METRICS, PAIR_LABELS, PAIR_METRICS, RUN_METRICS } from './names.ts';
 import type { PreviousPair } from '../push/previous-results.ts';
 import { countByStatus } from '../model/count-results.ts';
 import { buildInfo } from '../build-info.ts';
+import type { CycleSize } from '../plan/sizing.ts';
+import type { Coverage } from './coverage.ts';
+import { nodeAggregateGauges, type NodeAggregate } from './node-aggregates.ts';
 
 // Results → one fresh registry per source node (its Pushgateway group) plus one for the run. Fresh
 // registries, no default process metrics: a short-lived runner's heap size is noise. A failed test
@@ -17,19 +20,39 @@ export interface RunSummary {
   endedAt: number;
   /** Results of earlier runs written back because their pair was not tested in this one. */
   carried?: number;
+  /** The cycle this run can do (plan/sizing.ts). */
+  size?: CycleSize;
+  /** What the Pushgateway holds fresh results for after this run (metrics/coverage.ts). */
+  coverage?: Coverage;
+  /** Each node's worst and median bandwidth out and in (metrics/node-aggregates.ts). */
+  nodes?: readonly NodeAggregate[];
 }
 
-export function sourceRegistries(results: readonly PairResult[], carried: readonly PreviousPair[] = []): Map<string, Registry> {
+/** Pair labels when the runner knows zones: source_zone and destination_zone too. */
+export const ZONE_LABELS = ['source_zone', 'destination_zone'] as const;
+type PairLabel = (typeof PAIR_LABELS)[number] | (typeof ZONE_LABELS)[number];
+
+/** `zones`: node → topology.kubernetes.io/zone, when the runner read nodes (--node-zones); adds the zone labels. */
+export function sourceRegistries(
+  results: readonly PairResult[],
+  carried: readonly PreviousPair[] = [],
+  zones?: ReadonlyMap<string, string>,
+): Map<string, Registry> {
   const regs = new Map<string, Registry>();
-  const gauges = new Map<Registry, Record<keyof typeof PAIR_METRICS, Gauge<(typeof PAIR_LABELS)[number]>>>();
+  const labelNames: readonly PairLabel[] = zones ? [...PAIR_LABELS, ...ZONE_LABELS] : PAIR_LABELS;
+  const pairLabels = (source: string, destination: string, protocol: string): Partial<Record<PairLabel, string>> => {
+    const labels = { source_node: source, destination_node: destination, protocol };
+    return zones ? { ...labels, source_zone: zones.get(source) ?? '', destination_zone: zones.get(destination) ?? '' } : labels;
+  };
+  const gauges = new Map<Registry, Record<keyof typeof PAIR_METRICS, Gauge<PairLabel>>>();
   const gaugesOf = (source: string) => {
     let reg = regs.get(source);
     if (!reg) {
       reg = new Registry();
       regs.set(source, reg);
       const metrics = Object.fromEntries(
-        Object.entries(PAIR_METRICS).map(([key, metric]) => [key, new Gauge({ ...metric, labelNames: PAIR_LABELS, registers: [reg!] })]),
-      ) as Record<keyof typeof PAIR_METRICS, Gauge<(typeof PAIR_LABELS)[number]>>;
+        Object.entries(PAIR_METRICS).map(([key, metric]) => [key, new Gauge({ ...metric, labelNames, registers: [reg!] })]),
+      ) as Record<keyof typeof PAIR_METRICS, Gauge<PairLabel>>;
       gauges.set(reg, metrics);
     }
     return gauges.get(reg)!;
@@ -39,7 +62,7 @@ export function sourceRegistries(results: readonly PairResult[], carried: readon
   );
   for (const earlier of carried) {
     const metrics = gaugesOf(earlier.source);
-    const labels = { source_node: earlier.source, destination_node: earlier.destination, protocol: earlier.protocol };
+    const labels = pairLabels(earlier.source, earlier.destination, earlier.protocol);
     for (const [name, value] of Object.entries(earlier.values)) {
       const key = byName.get(name);
       if (key) metrics[key].set(labels, value);
@@ -48,7 +71,7 @@ export function sourceRegistries(results: readonly PairResult[], carried: readon
   for (const result of results) {
     if (result.status === 'skipped') continue;
     const metrics = gaugesOf(result.pair.source.node);
-    const labels = { source_node: result.pair.source.node, destination_node: result.pair.destination.node, protocol: result.pair.protocol };
+    const labels = pairLabels(result.pair.source.node, result.pair.destination.node, result.pair.protocol);
     metrics.success.set(labels, result.status === 'success' ? 1 : 0);
     if (result.finishedAt > 0) {
       metrics.timestamp.set(labels, result.finishedAt / 1000);
@@ -81,7 +104,25 @@ export function runRegistry(results: readonly PairResult[], summary: RunSummary)
     const { source, destination, protocol } = result.pair;
     skipped.set({ source_node: source.node, destination_node: destination.node, protocol, reason: result.skipped }, 1);
   }
+  if (summary.size) sizeGauges(reg, summary.size);
+  if (summary.coverage) coverageGauges(reg, summary.coverage);
+  if (summary.nodes) nodeAggregateGauges(reg, summary.nodes);
   const pairs = new Gauge({ ...RUN_METRICS.pairs, labelNames: ['outcome'], registers: [reg] });
   for (const [outcome, count] of Object.entries(countByStatus(results))) pairs.set({ outcome }, count);
   return reg;
+}
+
+function sizeGauges(reg: Registry, size: CycleSize): void {
+  new Gauge({ ...CYCLE_METRICS.concurrency, registers: [reg] }).set(size.concurrency);
+  new Gauge({ ...CYCLE_METRICS.testsPerRun, registers: [reg] }).set(size.testsPerRun);
+  new Gauge({ ...CYCLE_METRICS.runsToCover, registers: [reg] }).set(size.runsToCover);
+  // Only a known schedule makes the period wall time: without it the alert on it would fire on every gap.
+  if (size.periodKnown) new Gauge({ ...CYCLE_METRICS.coveragePeriod, registers: [reg] }).set(size.coveragePeriodS);
+}
+
+function coverageGauges(reg: Registry, coverage: Coverage): void {
+  new Gauge({ ...CYCLE_METRICS.coveragePairs, registers: [reg] }).set(coverage.pairs);
+  new Gauge({ ...CYCLE_METRICS.coverageUnmeasured, registers: [reg] }).set(coverage.unmeasured);
+  new Gauge({ ...CYCLE_METRICS.coverageRatio, registers: [reg] }).set(coverage.measuredRatio);
+  new Gauge({ ...CYCLE_METRICS.coverageOldest, registers: [reg] }).set(coverage.oldestAgeS);
 }

@@ -8,6 +8,9 @@ export interface Server {
   ip: string;
   port: number;
   pod?: { namespace: string; name: string; container?: string };
+  /** The node's topology.kubernetes.io/zone and /region, when the runner reads nodes (--node-zones). */
+  zone?: string;
+  region?: string;
 }
 
 /** One directed test: a client on `source` sends to the server on `destination`. */

@@ -1,5 +1,5 @@
 import type { CycleReport } from '../run/cycle.ts';
-import type { PairResult } from '../model/types.ts';
+import type { PairResult, SkipReason } from '../model/types.ts';
 import { countByStatus } from '../model/count-results.ts';
 import { escapeHtml } from './html-escape.ts';
 import { htmlMatrix } from './html-matrix.ts';
@@ -72,19 +72,30 @@ function runFigures(report: CycleReport): string {
 
 /** Every test that did not succeed, with iperf3's (or the runner's) words for it. */
 function failureTable(results: readonly PairResult[]): string {
-  const failed = results.filter((result) => result.status !== 'success');
+  const failed = results.filter((result): result is NotSucceeded => result.status !== 'success');
   if (failed.length === 0)
     return ['<section><h2>Failures</h2>', '<p class="none" id="no-failures">Every test succeeded.</p>', '</section>'].join('\n');
   const head = `<table class="failures" id="failures"><thead><tr>${FAILURES_HEAD}</tr></thead><tbody>`;
   return ['<section><h2>Failures</h2>', head, ...failed.map(failureRow), '</tbody></table>', '</section>'].join('\n');
 }
 
-function failureRow(result: PairResult): string {
+/** What each skip reason says about the path (nothing was measured, so nothing was pushed for it). */
+const SKIP_MEANING: Record<SkipReason, string> = {
+  deadline: 'not run before the deadline',
+  aborted: 'not run: the run was stopped by a signal',
+  'destination-down': 'not tried: the destination was judged down in this run (other tests to it failed)',
+  'source-down': 'not tried: the source was judged down in this run (its tests to other nodes failed)',
+};
+
+/** A test that failed or was skipped. */
+type NotSucceeded = Exclude<PairResult, { status: 'success' }>;
+
+function failureRow(result: NotSucceeded): string {
   const { pair } = result;
   const [kind, message] =
     result.status === 'failure'
       ? [result.failure.kind, result.failure.message]
-      : [`skipped (${result.skipped})`, 'not run before the deadline or signal'];
+      : [`skipped (${result.skipped})`, result.message ?? SKIP_MEANING[result.skipped]];
   const source = escapeHtml(pair.source.node);
   const destination = escapeHtml(pair.destination.node);
   const data = `data-source="${source}" data-destination="${destination}" data-protocol="${pair.protocol}" data-kind="${escapeHtml(kind)}"`;

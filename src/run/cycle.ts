@@ -6,6 +6,7 @@ import type { ClientRunner } from '../exec/process-outcome.ts';
 import type { Pushgateway } from '../push/pushgateway.ts';
 import { planPairs } from '../plan/pairs.ts';
 import { selectBudget } from '../plan/budget.ts';
+import { orderZoned, planZoned } from '../plan/zones.ts';
 import { runSchedule, type ScheduleEvent } from '../schedule/scheduler.ts';
 import { failurePolicy } from '../failure/policy.ts';
 import { expectedTestMs } from '../iperf/client-args.ts';
@@ -14,10 +15,15 @@ import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
 import { carryOver } from '../push/carry-over.ts';
 import { retention } from '../push/retention.ts';
-import { previousKey, readGatewayState, type GatewayState } from '../push/previous-results.ts';
+import { previousKey, readGatewayState, type GatewayState, type PreviousPair } from '../push/previous-results.ts';
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
 import { StepTimeout, within } from './bounded.ts';
+import { logSize, sizeOf } from './cycle-size.ts';
+import { coverageOf } from '../metrics/coverage.ts';
+import { nodeAggregates } from '../metrics/node-aggregates.ts';
+import { resultSamples, type RemoteSample } from '../push/remote-write.ts';
+import type { CycleSize } from '../plan/sizing.ts';
 
 // One cycle: discover → plan → schedule/execute → parse → metrics → push. Every side effect
 // (discovery, the client, the Pushgateway, the clock, logging) is passed in; this file decides only
@@ -32,6 +38,8 @@ export interface CycleDeps {
   /** Aborts running tests (SIGTERM); what completed is still pushed. */
   signal?: AbortSignal;
   onEvent?: (error: ScheduleEvent) => void;
+  /** Sends samples to a remote-write receiver (--remote-write); throws a PushError. */
+  writeSamples?: (samples: RemoteSample[]) => Promise<void>;
   /** Called once with the planned tests, before the first starts. */
   onPlan?: (pairs: readonly Pair[]) => void;
   /**
@@ -60,6 +68,8 @@ export interface CycleReport {
   planned: number;
   /** The cluster's Node objects, when known (see CycleDeps.nodeObjects). */
   nodeObjects?: ReadonlySet<string> | undefined;
+  /** What this run can do for this cluster, and how long full coverage takes. */
+  size: CycleSize;
   /** 0 ok, 1 push failed (discovery failures throw). */
   exitCode: 0 | 1;
   pushed?: PushSummary;
@@ -75,16 +85,20 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: nu
   // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
   const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
   const planned = planCycle(config, servers);
-  const pairs = withinBudget(config, planned, earlier);
+  const pairs = withinBudget(config, planned, earlier, servers);
+  const size = sizeOf(config, servers.length, planned.length);
   deps.log.info(
-    { tests: pairs.length, planned: planned.length, concurrency: config.concurrency, exclusive: config.exclusive },
+    { tests: pairs.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
     'cycle planned',
   );
+  logSize(deps.log, config, size);
   deps.onPlan?.(pairs);
-  const results = await testPairs(config, deps, pairs, startedAt);
-  const report: CycleReport = { servers, pairs, results, startedAt, endedAt: deps.clock.now(), planned: planned.length, exitCode: 0 };
+  const results = await testPairs(config, deps, pairs, startedAt, size.concurrency);
+  const endedAt = deps.clock.now();
+  const report: CycleReport = { servers, pairs, results, startedAt, endedAt, planned: planned.length, size, exitCode: 0 };
   if (deps.nodeObjects) report.nodeObjects = await deps.nodeObjects();
-  if (deps.pushgateway) await publishWithin(config, deps, deps.pushgateway, report, earlier);
+  if (deps.pushgateway) await publishWithin(config, deps, deps.pushgateway, report, planned, earlier);
+  if (deps.writeSamples) await writeRemote(config, deps.writeSamples, deps.log, report);
   return report;
 }
 
@@ -107,21 +121,27 @@ async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clo
   }
 }
 
-function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined): Pair[] {
-  if (config.maxPairs <= 0) return planned;
-  // A pair skipped last run because an end was judged down counts as judged then (it has no result).
+/**
+ * The least recently measured pairs first (see plan/staleness.ts), at most --max-pairs of them. A pair
+ * skipped last run because an end was judged down counts as judged then (it has no result of its own).
+ */
+function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined, servers: readonly Server[]): Pair[] {
   const lastTested = (pair: Pair) => {
     const key = previousKey(pair.source.node, pair.destination.node, pair.protocol);
     const tested = earlier?.previous.get(key)?.timestamp;
     const judged = earlier?.judgedDown.get(key);
     return tested === undefined ? judged : judged === undefined ? tested : Math.max(tested, judged);
   };
+  if (config.crossZoneShare !== undefined && config.mode === 'mesh' && servers.some((server) => server.zone !== undefined)) {
+    const ordered = orderZoned(planZoned(servers, config.protocols), config.crossZoneShare, lastTested);
+    return config.maxPairs > 0 ? ordered.slice(0, config.maxPairs) : ordered;
+  }
   return selectBudget(planned, config.maxPairs, lastTested);
 }
 
-function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number): Promise<PairResult[]> {
+function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number, concurrency: number): Promise<PairResult[]> {
   const options = {
-    concurrency: config.concurrency,
+    concurrency,
     exclusive: config.exclusive,
     ...(config.deadlineS !== undefined ? { deadline: (deps.deadlineFrom ?? startedAt) + config.deadlineS * 1000 } : {}),
     expectedMs: expectedTestMs(config.iperf),
@@ -135,10 +155,17 @@ function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt:
 }
 
 /** The push, bounded as a whole by --push-deadline: a hung gateway never holds the run past it. */
-async function publishWithin(config: RunConfig, deps: CycleDeps, gateway: Pushgateway, report: CycleReport, earlier?: GatewayState) {
+async function publishWithin(
+  config: RunConfig,
+  deps: CycleDeps,
+  gateway: Pushgateway,
+  report: CycleReport,
+  planned: readonly Pair[],
+  earlier?: GatewayState,
+) {
   const deadlineMs = config.push?.deadlineMs ?? Infinity;
   try {
-    await within(deps.clock, deadlineMs, 'the push', publish(config, gateway, deps.log, report, earlier));
+    await within(deps.clock, deadlineMs, 'the push', publish(config, gateway, deps.log, report, planned, earlier));
   } catch (error) {
     if (!(error instanceof StepTimeout)) throw error;
     const message = `${error.message} (--push-deadline): the groups not yet written keep their earlier results`;
@@ -148,8 +175,32 @@ async function publishWithin(config: RunConfig, deps: CycleDeps, gateway: Pushga
   }
 }
 
+/** Sends this run's results to the remote-write receiver; a failure is logged and sets exit code 1. */
+async function writeRemote(
+  config: RunConfig,
+  write: (samples: RemoteSample[]) => Promise<void>,
+  log: Logger,
+  report: CycleReport,
+): Promise<void> {
+  const samples = resultSamples(report.results, config.job, zonesOf(report.servers));
+  try {
+    await write(samples);
+    log.info({ samples: samples.length }, 'results sent by remote write');
+  } catch (error) {
+    log.error({ err: (error as Error).message }, 'remote write failed');
+    report.exitCode = 1;
+  }
+}
+
 /** Pushes the report's results (and the earlier ones to keep); sets `pushed` and, on errors, the exit code. */
-async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, report: CycleReport, earlier?: GatewayState): Promise<void> {
+async function publish(
+  config: RunConfig,
+  gateway: Pushgateway,
+  log: Logger,
+  report: CycleReport,
+  planned: readonly Pair[],
+  earlier?: GatewayState,
+): Promise<void> {
   const { servers, results, startedAt, endedAt } = report;
   const live = new Set(servers.map((server) => server.node));
   if (config.mode === 'star' && config.sourceNode) live.add(config.sourceNode);
@@ -164,11 +215,14 @@ async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, rep
     report.exitCode = 1;
     return;
   }
-  const notBefore = endedAt / 1000 - config.maxResultAgeS;
-  const kept = retention({ discovered: live, nodeObjects: report.nodeObjects, previous: state.previous, notBefore });
-  const { carried, emptied } = carryOver(state.previous, results, kept.gone, notBefore);
-  const sources = sourceRegistries(results, carried);
-  const run = runRegistry(results, { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length });
+  const notBeforeS = endedAt / 1000 - config.maxResultAgeS;
+  const kept = retention({ discovered: live, nodeObjects: report.nodeObjects, previous: state.previous, notBefore: notBeforeS });
+  const { carried, emptied } = carryOver(state.previous, results, kept.gone, notBeforeS);
+  const sources = sourceRegistries(results, carried, zonesOf(servers));
+  const coverage = coverageOf(planned, results, state.previous, { nowS: endedAt / 1000, notBeforeS, periodS: report.size.coveragePeriodS });
+  const summary = { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length };
+  const nodes = nodeAggregates(results, stillValid(state.previous, live, notBeforeS));
+  const run = runRegistry(results, { ...summary, size: report.size, coverage, nodes });
   const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: kept.keptSources, existing: state.groups, emptied });
   report.pushed = {
     groups: out.pushed.length,
@@ -179,4 +233,15 @@ async function publish(config: RunConfig, gateway: Pushgateway, log: Logger, rep
   for (const node of out.deleted) log.info({ source_node: node }, 'deleted the Pushgateway group of a node that is gone');
   for (const error of out.errors) log.error({ err: error.message }, 'push failed');
   if (out.errors.length > 0) report.exitCode = 1;
+}
+
+/** Earlier results still held for live nodes and not expired (what the gateway keeps after this push). */
+function* stillValid(previous: ReadonlyMap<string, PreviousPair>, live: ReadonlySet<string>, notBeforeS: number): Generator<PreviousPair> {
+  for (const pair of previous.values()) if (live.has(pair.source) && live.has(pair.destination) && pair.timestamp >= notBeforeS) yield pair;
+}
+
+/** Each server's zone, when discovery knew zones (--node-zones); undefined: no zone labels. */
+function zonesOf(servers: readonly Server[]): Map<string, string> | undefined {
+  const zoned = servers.filter((server) => server.zone !== undefined);
+  return zoned.length > 0 ? new Map(zoned.map((server) => [server.node, server.zone!])) : undefined;
 }

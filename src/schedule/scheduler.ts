@@ -9,7 +9,8 @@ import { stopSignal, type StopSignal } from './stop-signal.ts';
 // Runs a cycle's tests with bounded concurrency so that a concurrent cycle reads the same numbers
 // as a sequential one: never two tests into one server, never two out of one sender (occupancy.ts).
 //
-// Each sender works through its tests in plan order (rotation rounds: i → i+1, i+2, …). A test starts
+// Each sender works through its tests in plan order (rotation rounds: i → i+1, i+2, …; a run starts
+// from its least recently measured round, see plan/staleness.ts). A test starts
 // as soon as its own two ends are free and a slot is open — no round waits for its slowest test. A
 // sender does not jump ahead to a later round when its next destination is busy: jumping ahead is
 // locally greedy but takes a receiver that another sender needs next, and the cycle then ends with

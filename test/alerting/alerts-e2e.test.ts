@@ -92,7 +92,7 @@ const named = (alerts: AmAlert[], name: string) => alerts.filter((a) => a.labels
 
 test('Prometheus loads the chart-rendered rules with the overridden threshold and for durations', async () => {
   const rules = await prom!.rules();
-  assert.equal(rules.length, 13);
+  assert.equal(rules.length, 15);
   const low = rules.find((r) => r.name === 'Iperf3PathBandwidthLow');
   assert.equal(low?.query, 'iperf_network_bandwidth_mbps{job="iperf3-monitor",protocol="tcp"} < 50');
   assert.equal(low?.duration, 3);

@@ -104,9 +104,9 @@ test('the default runner arguments follow the CLI contract', () => {
   assert.deepEqual(args(), [
     'run', '--mode', 'mesh',
     '--selector', 'app.kubernetes.io/name=iperf3-monitor,app.kubernetes.io/instance=mon,app.kubernetes.io/component=server',
-    '--server-container', 'iperf3', '--port', '5201', '--concurrency', '8', '--protocols', 'tcp',
+    '--server-container', 'iperf3', '--port', '5201', '--concurrency', 'auto', '--protocols', 'tcp',
     '--duration', '5', '--omit', '1', '--parallel', '1', '--udp-bitrate', '100M', '--connect-timeout', '3',
-    '--busy-retries', '3', '--max-pairs', '0', '--max-result-age', '3600', '--deadline', '210', '--pushgateway', 'http://prometheus-pushgateway.monitoring.svc:9091',
+    '--busy-retries', '3', '--max-pairs', '0', '--max-result-age', '3600', '--deadline', '210', '--run-interval', '300', '--pushgateway', 'http://prometheus-pushgateway.monitoring.svc:9091',
     '--job', 'iperf3-monitor', '--push-timeout', '10', '--push-retries', '3', '--push-deadline', '20',
     '--lease', 'mon-iperf3-monitor-run', '--lease-namespace', 'netcheck', '--lease-wait', '0', '--output', 'table',
     '--log-level', 'info', '--namespace', 'netcheck',

@@ -74,7 +74,7 @@ test('the degradation ratio and baseline window are substituted in the expressio
 test('promtool accepts the rendered rules and an overridden threshold fires where the default would not', () => {
   withTempDir((dir) => {
     writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: groups([], [scenario('both-protocols')]) }));
-    assert.match(execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' }), /SUCCESS: 12 rules found/);
+    assert.match(execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' }), /SUCCESS: 14 rules found/);
     const series = 'iperf_network_bandwidth_mbps{job="iperf3-monitor",source_node="a",destination_node="b",protocol="tcp"}';
     writeFileSync(join(dir, 'override.test.yaml'), stringify({
       rule_files: ['rules.yaml'],

@@ -90,3 +90,14 @@ test('rbac.create=false renders no RBAC objects and runs the CronJob as the exis
   assert.deepEqual(objs.filter((o) => /Role|ServiceAccount/.test(o.kind)), []);
   assert.equal(podSpec(one(objs, 'CronJob')).serviceAccountName, 'network-tester');
 });
+
+test('runner.nodeZones adds a ClusterRole with nodes get/list only, bound to the runner, and --node-zones', () => {
+  const objs = template({ set: ['runner.nodeZones=true'] });
+  const role = one(objs, 'ClusterRole');
+  assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }]);
+  const binding = one(objs, 'ClusterRoleBinding');
+  assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name });
+  assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: one(objs, 'ServiceAccount').metadata.name, namespace: 'netcheck' }]);
+  assert.ok(podSpec(one(objs, 'CronJob')).containers[0].args.includes('--node-zones'));
+  assert.ok(!podSpec(one(template(), 'CronJob')).containers[0].args.includes('--node-zones'));
+});

@@ -26,7 +26,7 @@ before(async () => {
   prom = await startPrometheus({ targets: [new URL(gw.url).host], ruleFiles: [], intervalS: 1 });
   const run = (...extra: string[]) => runCli(
     ['run', '--targets', lab!.targetsFile, '--client-command', lab!.clientCommand, '--protocols', 'tcp,udp', '--duration', '1', '--omit', '0',
-      '--udp-bitrate', '20M', '--pushgateway', gw!.url, '--output', 'none', ...extra],
+      '--udp-bitrate', '20M', '--run-interval', '300', '--pushgateway', gw!.url, '--output', 'none', ...extra],
     {}, 120_000,
   );
   const r = await run();

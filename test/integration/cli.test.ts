@@ -33,7 +33,7 @@ const usageHint = "Run 'iperf3-monitor <command> --help' to see the options.\n";
 describe('invalid configuration: exit 2 and one line naming the flag', () => {
   const star = () => ['--targets', targets, '--mode', 'star', '--source-node', 'n1', '--dry-run'];
   const cases: { args: () => string[]; env?: Record<string, string>; stderr: string }[] = [
-    { args: () => ['run', '--concurrency', '0'], stderr: 'iperf3-monitor: --concurrency must be an integer from 1 to 10000, got "0"\n' },
+    { args: () => ['run', '--concurrency', '0%'], stderr: 'iperf3-monitor: --concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "0%"\n' },
     { args: () => ['run', '--mode', 'ring'], stderr: 'iperf3-monitor: --mode must be one of mesh, star, got "ring"\n' },
     { args: () => ['run', '--port', 'http'], stderr: 'iperf3-monitor: --port must be an integer from 1 to 65535, got "http"\n' },
     { args: () => ['run', '--duration', '-5'], stderr: 'iperf3-monitor: --duration must be an integer from 1 to 86400, got "-5"\n' },
@@ -59,7 +59,7 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
     { args: () => ['run', '--bogus'], stderr: `iperf3-monitor: Unknown argument: bogus\n${usageHint}` },
     { args: () => [], stderr: `iperf3-monitor: Name a command: run, verify, lab or demo.\n${usageHint}` },
     // Environment fallbacks are validated the same way.
-    { args: () => ['run'], env: { IPERF3_MONITOR_CONCURRENCY: '0' }, stderr: 'iperf3-monitor: --concurrency must be an integer from 1 to 10000, got "0"\n' },
+    { args: () => ['run'], env: { IPERF3_MONITOR_CONCURRENCY: '0%' }, stderr: 'iperf3-monitor: --concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "0%"\n' },
     { args: () => ['run'], env: { IPERF3_MONITOR_MODE: 'ring' }, stderr: 'iperf3-monitor: --mode must be one of mesh, star, got "ring"\n' },
     { args: () => ['verify'], env: { IPERF3_MONITOR_MIN_TCP_MBPS: 'fast' }, stderr: 'iperf3-monitor: --min-tcp-mbps must be a number of Mbit/s > 0, got "fast"\n' },
     { args: () => ['run', '--output', 'html'], stderr: 'iperf3-monitor: --output html needs the file to write, e.g. --output html report.html, got "html"\n' },
@@ -112,9 +112,9 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
 describe('environment fallbacks and flags', () => {
   test('an env var sets an option, and the flag beats it', async () => {
     const args = ['run', '--targets', targets, '--mode', 'star', '--source-node', 'n1', '--dry-run'];
-    const fromEnv = await runCli(args, { IPERF3_MONITOR_PROTOCOLS: 'udp', IPERF3_MONITOR_CONCURRENCY: '0' });
+    const fromEnv = await runCli(args, { IPERF3_MONITOR_PROTOCOLS: 'udp', IPERF3_MONITOR_CONCURRENCY: '0%' });
     assert.equal(fromEnv.code, 2, 'the bad env concurrency is read');
-    const flagWins = await runCli([...args, '--concurrency', '2'], { IPERF3_MONITOR_PROTOCOLS: 'udp', IPERF3_MONITOR_CONCURRENCY: '0' });
+    const flagWins = await runCli([...args, '--concurrency', '2'], { IPERF3_MONITOR_PROTOCOLS: 'udp', IPERF3_MONITOR_CONCURRENCY: '0%' });
     assert.equal(flagWins.code, 0, flagWins.stderr);
     assert.match(flagWins.stdout, /n1 → n2 {2}udp\n/);
     const protocolFlag = await runCli([...args, '--protocols', 'tcp'], { IPERF3_MONITOR_PROTOCOLS: 'udp' });

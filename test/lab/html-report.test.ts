@@ -62,8 +62,11 @@ test('Chromium reads back every matrix cell: the pushed values, the slow link in
     for (const c of all) {
       if (c.source === c.destination) assert.deepEqual([c.cls, c.status, c.text], ['self', 'self', '–']);
       else if (c.destination === 'n4') {
-        assert.deepEqual([c.cls, c.status], ['fail', 'failure'], `${c.source}→n4`);
-        assert.match(c.text, /^FAIL (refused|unreachable)$/);
+        // The dead server: tried and refused, or not tried once the run judged n4 down on that evidence.
+        if (c.status === 'failure') {
+          assert.equal(c.cls, 'fail', `${c.source}→n4`);
+          assert.match(c.text, /^FAIL refused$/);
+        } else assert.deepEqual([c.cls, c.status, c.text], ['skip', 'skipped', 'skip'], `${c.source}→n4`);
       } else {
         assert.equal(c.status, 'success', `${protocol} ${c.source}→${c.destination}`);
         const value = await pushed(c.source, c.destination, protocol);
@@ -73,6 +76,7 @@ test('Chromium reads back every matrix cell: the pushed values, the slow link in
         assert.equal(c.cls, slow ? 'poor' : 'good', `${protocol} ${c.source}→${c.destination} (${c.mbps})`);
       }
     }
+    assert.ok(all.some((c) => c.destination === 'n4' && c.status === 'failure'), `${protocol}: no test into n4 was tried`);
     // UDP cells also show jitter and loss.
     if (protocol === 'udp') assert.match(all.find((c) => c.status === 'success')!.text, /^\d+\.\d \d+\.\d\d ms · \d+\.\d\d % lost$/);
   }
@@ -81,13 +85,15 @@ test('Chromium reads back every matrix cell: the pushed values, the slow link in
 
 test('the page lists the failures and the run figures', async () => {
   const { dom } = await loadPage(page);
-  const rows = [...dom.matchAll(/<tr data-source="(\w+)" data-destination="(\w+)" data-protocol="(\w+)" data-kind="([\w-]+)">/g)].map((m) => `${m[1]}→${m[2]} ${m[3]}`);
-  assert.deepEqual(rows.sort(), ['n1→n4 tcp', 'n1→n4 udp', 'n2→n4 tcp', 'n2→n4 udp', 'n3→n4 tcp', 'n3→n4 udp']);
+  // Every test into the dead n4 is listed: refused, or skipped as destination-down (n4 judged down).
+  const rows = [...dom.matchAll(/<tr data-source="(\w+)" data-destination="(\w+)" data-protocol="(\w+)" data-kind="([^"]+)">/g)].map((m) => [`${m[1]}→${m[2]} ${m[3]}`, m[4]!]);
+  assert.deepEqual(rows.map(([pair]) => pair).sort(), ['n1→n4 tcp', 'n1→n4 udp', 'n2→n4 tcp', 'n2→n4 udp', 'n3→n4 tcp', 'n3→n4 udp']);
+  for (const [pair, kind] of rows) assert.match(kind!, /^(refused|skipped \(destination-down\))$/, pair);
   const figure = (id: string) => new RegExp(`<div data-figure="${id}"><dt>[^<]*</dt><dd>([^<]*)</dd></div>`).exec(dom)?.[1];
-  assert.deepEqual(
-    ['servers', 'tests', 'success', 'failure', 'skipped', 'push'].map(figure),
-    ['4', '24', '18', '6', '0', 'pushed 5 groups'],
-  );
+  assert.deepEqual(['servers', 'tests', 'success', 'push'].map(figure), ['4', '24', '18', 'pushed 5 groups']);
+  const failed = Number(figure('failure'));
+  assert.equal(failed + Number(figure('skipped')), 6);
+  assert.equal(failed, rows.filter(([, kind]) => kind === 'refused').length);
   assert.match(figure('duration')!, /^\d+\.\d s$/);
 });
 

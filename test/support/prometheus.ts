@@ -16,6 +16,8 @@ export interface PrometheusOptions {
   alertmanager?: string;
   /** Scrape and rule evaluation interval, seconds. */
   intervalS?: number;
+  /** More command-line flags (e.g. --web.enable-remote-write-receiver). */
+  flags?: string[];
 }
 
 export interface RealPrometheus {
@@ -40,7 +42,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<RealPrometh
     scrape_configs: [{ job_name: 'pushgateway', honor_labels: true, static_configs: [{ targets: o.targets }] }],
   };
   writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
-  const service = await startService('Prometheus', 'prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], url, dir);
+  const service = await startService('Prometheus', 'prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, ...(o.flags ?? [])], url, dir);
   const stop = service.stop;
   const api = async <T>(path: string): Promise<T> => {
     const res = await fetch(`${url}${path}`);

@@ -40,7 +40,7 @@ function at(obj, path) {
 
 function schemaType(schema, path) {
   const node = path.split('.').reduce((s, k) => s?.properties?.[k], schema);
-  const t = node?.type ?? 'object';
+  const t = node?.type ?? node?.oneOf?.map((s) => s.type) ?? 'object';
   return Array.isArray(t) ? t.join(' or ') : t;
 }
 

@@ -51,6 +51,8 @@ export const tunables = {
   Iperf3MonitorResultsStale: ['stale', [job, ['> 900', `> ${stale}`], ['than 900s', `than ${stale}s`]]],
   Iperf3MonitorSourceStale: ['stale', [job, ['> 900', `> ${stale}`], ['than 900s', `than ${stale}s`]]],
   Iperf3MonitorPushFailed: ['pushFailed', [job]],
+  Iperf3MonitorCoverageLagging: ['coverageLagging', [job]],
+  Iperf3MonitorPairsUnmeasured: ['pairsUnmeasured', [job, ['at least 3h', `at least ${forOf('pairsUnmeasured')}`]]],
 };
 
 const escapeBraces = (s) => s.replace(/\{\{|\}\}/g, (m) => (m === '{{' ? '{{`{{`}}' : '{{`}}`}}'));

@@ -33,7 +33,7 @@ test('never-tested pairs (a new node) come before every tested one', () => {
   assert.ok(chosen.every((p) => p.source.node === 'n4' || p.destination.node === 'n4'));
 });
 
-test('the chosen pairs keep their plan order, and a budget of 0 or ≥ pairs keeps all', () => {
+test('with no results yet the chosen pairs are the first in plan order, and a budget of 0 or ≥ pairs keeps all', () => {
   const all = planPairs(servers(4), { mode: 'mesh', protocols: ['tcp'] });
   const chosen = selectBudget(all, 5, () => undefined);
   assert.deepEqual(chosen, all.slice(0, 5));

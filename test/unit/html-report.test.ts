@@ -19,6 +19,7 @@ const report: CycleReport = {
   startedAt: Date.UTC(2026, 10, 30, 12),
   endedAt: Date.UTC(2026, 10, 30, 12, 0, 3),
   planned: 2,
+  size: { collisionFree: 2, concurrency: 2, rounds: Infinity, testsPerRun: 2, runsToCover: 1, coveragePeriodS: 3, runS: 3, periodKnown: false },
   exitCode: 0,
 };
 

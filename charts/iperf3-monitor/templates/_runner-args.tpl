@@ -24,6 +24,7 @@
   "--max-pairs" (toString $r.maxPairs)
   "--max-result-age" (toString $r.maxResultAgeSeconds)
   "--deadline" (include "iperf3-monitor.runnerDeadline" .)
+  "--run-interval" (include "iperf3-monitor.intervalSeconds" .)
   "--pushgateway" (include "iperf3-monitor.pushgatewayUrl" .)
   "--job" .Values.pushgateway.job
   "--push-timeout" (toString .Values.pushgateway.pushTimeout)
@@ -38,6 +39,9 @@
 {{- $args = append $args "--all-namespaces" }}
 {{- else }}
 {{- $args = concat $args (list "--namespace" (include "iperf3-monitor.discoveryNamespace" .)) }}
+{{- end }}
+{{- if $r.nodeZones }}
+{{- $args = append $args "--node-zones" }}
 {{- end }}
 {{- if $r.exclusive }}
 {{- $args = append $args "--exclusive" }}

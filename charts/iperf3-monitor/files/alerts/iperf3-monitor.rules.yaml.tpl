@@ -147,3 +147,19 @@ groups:
         annotations:
           summary: "The Pushgateway rejected the last push of iperf3-monitor"
           description: "The last push to group job={{`{{`}} $labels.job {{`}}`}} source_node={{`{{`}} $labels.source_node {{`}}`}} failed after the last successful one, so the Pushgateway still serves older results. The Pushgateway's log has the reason."
+      - alert: Iperf3MonitorCoverageLagging
+        expr: iperf_coverage_oldest_result_age_seconds{job="{{ .Values.pushgateway.job }}"} > 1.5 * iperf_cycle_coverage_period_seconds{job="{{ .Values.pushgateway.job }}"}
+        for: "{{ .Values.prometheusRule.for.coverageLagging }}"
+        labels:
+          severity: warning
+        annotations:
+          summary: "A pair has gone unmeasured for {{`{{`}} $value | humanizeDuration {{`}}`}}"
+          description: "The oldest pair result of job {{`{{`}} $labels.job {{`}}`}} is {{`{{`}} $value | humanizeDuration {{`}}`}} old, more than 1.5 times the coverage period the runner states (iperf_cycle_coverage_period_seconds): runs end early (deadline, SIGTERM), fail, or are skipped. The runner's `cycle size` log line says what one run can do."
+      - alert: Iperf3MonitorPairsUnmeasured
+        expr: iperf_coverage_pairs_unmeasured{job="{{ .Values.pushgateway.job }}"} > 0
+        for: "{{ .Values.prometheusRule.for.pairsUnmeasured }}"
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{`{{`}} $value {{`}}`}} pairs have had no result for at least {{ .Values.prometheusRule.for.pairsUnmeasured }}"
+          description: "After every run for at least {{ .Values.prometheusRule.for.pairsUnmeasured }}, {{`{{`}} $value {{`}}`}} pairs of job {{`{{`}} $labels.job {{`}}`}} had no result in the Pushgateway (never measured, or expired after --max-result-age): the coverage period is longer than --max-result-age (the runner warns and names the value), or the runs never reach them. Keep this `for` above the coverage period."

@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { RunConfig } from '../config/run-config.ts';
+import { expectedTestMs } from '../iperf/client-args.ts';
+import { cycleSize, type CycleSize } from '../plan/sizing.ts';
+
+// The cycle this run can do (plan/sizing.ts) for the cluster it found, said once at start: in the
+// log, and as metrics with the run's push. A coverage period longer than --max-result-age would let
+// results expire before their pair is measured again: warn, naming the values to change.
+
+export function sizeOf(config: RunConfig, nodes: number, pairs: number): CycleSize {
+  return cycleSize({
+    nodes,
+    pairs,
+    mode: config.mode,
+    exclusive: config.exclusive,
+    concurrency: config.concurrency,
+    maxPairs: config.maxPairs,
+    testMs: expectedTestMs(config.iperf),
+    ...(config.deadlineS !== undefined ? { deadlineS: config.deadlineS } : {}),
+    ...(config.runIntervalS !== undefined ? { intervalS: config.runIntervalS } : {}),
+  });
+}
+
+export function logSize(log: Logger, config: RunConfig, size: CycleSize): void {
+  const fields = {
+    concurrency: size.concurrency,
+    collision_free: size.collisionFree,
+    tests_per_run: size.testsPerRun,
+    runs_to_cover: size.runsToCover,
+    coverage_period_s: size.coveragePeriodS,
+  };
+  log.info(fields, 'cycle size: every pair is measured within runs_to_cover runs');
+  if (config.runIntervalS === undefined && size.runsToCover > 1) {
+    log.info('the coverage period counts runs back to back; give --run-interval (the schedule) for the real period');
+  }
+  if (size.coveragePeriodS > config.maxResultAgeS) {
+    const period = Math.ceil(size.coveragePeriodS);
+    const change =
+      `raise --max-result-age to at least ${period} (chart: runner.maxResultAgeSeconds), or measure more per run: ` +
+      `a longer --deadline, a higher --concurrency (now ${size.concurrency} of ${size.collisionFree}), shorter tests, fewer --protocols`;
+    const problem = `coverage period ${period} s is longer than --max-result-age ${config.maxResultAgeS} s`;
+    log.warn(
+      { ...fields, max_result_age_s: config.maxResultAgeS },
+      `${problem}: results expire before their pair is measured again; ${change}`,
+    );
+  }
+}

@@ -1,0 +1,171 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { apiPodLister, discoverPods } from '../../src/discovery/kubernetes.ts';
+import { apiNodeLister, listNodes, withNodes } from '../../src/discovery/nodes.ts';
+import { DEFAULT_SELECTOR } from '../../src/cli/run-options.ts';
+import { startApiServer, writeTokenKubeconfig, type ApiServer } from '../support/apiserver.ts';
+import { createCluster, type NodeSpec } from '../support/cluster-objects.ts';
+import { startIperf3Server, type Iperf3Server } from '../support/iperf3-server.ts';
+import { startPushgateway, type RealPushgateway } from '../support/pushgateway.ts';
+import { ensureBuilt, runCli } from '../support/cli.ts';
+import type { JsonReport } from '../../src/output/json-report.ts';
+
+// Discovery with Nodes against a real etcd + kube-apiserver of this test's own: pods and nodes are
+// listed in pages (limit/continue), servers get their node's zone and region, cordoned, NotReady and
+// deleting nodes are skipped (not failed), the chart's RBAC (pods in the namespace, nodes get/list
+// cluster-wide) is enough and nodes without it is a clear error; through the CLI with a real iperf3
+// and a real Pushgateway, the pair series carry source_zone and destination_zone.
+
+let api: ApiServer & { tokenOf: (user: string) => string };
+let iperf: Iperf3Server;
+let gw: RealPushgateway;
+const kc = (file: string) => {
+  const config = new KubeConfig();
+  config.loadFromFile(file);
+  return config;
+};
+
+const NODES: NodeSpec[] = [
+  ...['a', 'b', 'c'].flatMap((zone) => [1, 2, 3].map((i) => ({ name: `n-${zone}${i}`, zone, region: 'eu' }))),
+  { name: 'n-cordoned', zone: 'a', state: 'cordoned' },
+  { name: 'n-notready', zone: 'b', state: 'not-ready' },
+  { name: 'n-deleting', zone: 'c', state: 'deleting' },
+];
+
+before(async () => {
+  ensureBuilt();
+  api = await startApiServer(['runner', 'podsonly']);
+  await createCluster(kc(api.kubeconfig), 'net', NODES);
+  // The chart's rules with rbac.nodes: pods get/list in the namespace, nodes get/list cluster-wide.
+  const rbac = kc(api.kubeconfig).makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createNamespacedRole({
+    namespace: 'net',
+    body: { metadata: { name: 'pods' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] },
+  });
+  await rbac.createClusterRole({
+    body: { metadata: { name: 'nodes' }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }] },
+  });
+  for (const user of ['runner', 'podsonly']) {
+    await rbac.createNamespacedRoleBinding({
+      namespace: 'net',
+      body: {
+        metadata: { name: user },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pods' },
+        subjects: [{ kind: 'User', name: user }],
+      },
+    });
+  }
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name: 'runner-nodes' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'nodes' },
+      subjects: [{ kind: 'User', name: 'runner' }],
+    },
+  });
+});
+after(async () => {
+  iperf?.stop();
+  await gw?.stop();
+  await api?.stop();
+});
+
+const userConfig = (user: string) => writeTokenKubeconfig(join(api.dir, `kubeconfig-${user}`), api.url, api.tokenOf(user), user);
+
+test('pods and nodes are read in pages of 5: zones and regions on the servers, unusable nodes skipped with the reason', async () => {
+  const config = kc(userConfig('runner'));
+  const pods = await discoverPods(apiPodLister(config, 30_000, 5), { namespace: 'net', selector: DEFAULT_SELECTOR, port: 5201 });
+  assert.equal(pods.length, 12, 'every page of pods');
+  const nodes = await listNodes(apiNodeLister(config, 30_000, 5));
+  assert.equal(nodes.length, 12, 'every page of nodes');
+  const { servers, skipped } = withNodes(pods, nodes);
+  assert.deepEqual(
+    servers.map((s) => `${s.node}@${s.zone}/${s.region}`),
+    ['a', 'b', 'c'].flatMap((zone) => [1, 2, 3].map((i) => `n-${zone}${i}@${zone}/eu`)),
+  );
+  assert.deepEqual(skipped, [
+    { node: 'n-cordoned', reason: 'cordoned' },
+    { node: 'n-deleting', reason: 'deleting' },
+    { node: 'n-notready', reason: 'not-ready' },
+  ]);
+});
+
+test('without nodes get/list the node read fails naming the call, the cluster and the answer', async () => {
+  await assert.rejects(listNodes(apiNodeLister(kc(userConfig('podsonly'))), api.url), (error: Error) => {
+    assert.equal(error.name, 'DiscoveryError');
+    assert.match(
+      error.message,
+      new RegExp(
+        `^list nodes ${api.url.replace(/\./g, '\\.')}: HTTP 403: nodes is forbidden: User "podsonly" cannot list resource "nodes"`,
+      ),
+    );
+    return true;
+  });
+});
+
+test('through the CLI with --node-zones: the pair series carry source_zone and destination_zone', async () => {
+  // Every server pod of namespace "lab" is at 127.0.0.1, where one real iperf3 serves (one test at a time).
+  iperf = await startIperf3Server();
+  gw = await startPushgateway();
+  const lab: NodeSpec[] = [
+    { name: 'l1', zone: 'z1', ip: '127.0.0.1' },
+    { name: 'l2', zone: 'z2', ip: '127.0.0.1' },
+    { name: 'l3', zone: 'z2', ip: '127.0.0.1' },
+    { name: 'l4', zone: 'z1', ip: '127.0.0.1', state: 'cordoned' },
+  ];
+  await createCluster(kc(api.kubeconfig), 'lab', lab);
+  const rbac = kc(api.kubeconfig).makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createNamespacedRole({
+    namespace: 'lab',
+    body: { metadata: { name: 'pods' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] },
+  });
+  await rbac.createNamespacedRoleBinding({
+    namespace: 'lab',
+    body: {
+      metadata: { name: 'runner' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pods' },
+      subjects: [{ kind: 'User', name: 'runner' }],
+    },
+  });
+  const r = await runCli(
+    [
+      'run',
+      '--kubeconfig',
+      userConfig('runner'),
+      '--namespace',
+      'lab',
+      '--node-zones',
+      '--client-command',
+      'env NODE={node} iperf3',
+      '--concurrency',
+      '1',
+      '--duration',
+      '1',
+      '--omit',
+      '0',
+      '--port',
+      String(iperf.port),
+      '--pushgateway',
+      gw.url,
+      '--output',
+      'json',
+    ],
+    {},
+    90_000,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as JsonReport;
+  assert.deepEqual(
+    report.servers.map((s) => s.node),
+    ['l1', 'l2', 'l3'],
+  );
+  assert.equal(report.summary.success, 6, r.stdout);
+  assert.match(r.stderr, /"skipped":\[\{"node":"l4","reason":"cordoned"\}\]/);
+  const text = await gw.metrics();
+  assert.match(
+    text,
+    /^iperf_network_bandwidth_mbps\{destination_node="l2",destination_zone="z2",instance="",job="iperf3-monitor",protocol="tcp",source_node="l1",source_zone="z1"\} \d/m,
+  );
+  assert.equal([...text.matchAll(/^iperf_test_success\{[^}]*source_zone="z\d"[^}]*\} 1$/gm)].length, 6);
+});
