@@ -1,9 +1,10 @@
-import type { Pair, PairResult } from '../model/types.ts';
+import type { Pair, PairResult, SkipReason } from '../model/types.ts';
 import { previousKey, type PreviousPair } from '../push/previous-results.ts';
 
 // How much of the mesh the Pushgateway holds fresh results for, after this run's push: every pair
 // the plan has, its last measurement from this run or an earlier one (results past
-// --max-result-age are dropped by the push, so they count as unmeasured here too).
+// --max-result-age are dropped by the push, so they count as unmeasured here too). A pair skipped
+// because an end was judged down counts as judged at this run's end.
 
 export interface Coverage {
   /** Pairs the plan has (all protocols). */
@@ -16,6 +17,8 @@ export interface Coverage {
   oldestAgeS: number;
 }
 
+const JUDGED_DOWN: ReadonlySet<SkipReason> = new Set(['destination-down', 'source-down']);
+
 /** `nowS`, `notBeforeS`: unix seconds; `periodS`: the coverage period (plan/sizing.ts). */
 export function coverageOf(
   planned: readonly Pair[],
@@ -25,8 +28,12 @@ export function coverageOf(
 ): Coverage {
   const fresh = new Map<string, number>();
   for (const result of results) {
+    const key = previousKey(result.pair.source.node, result.pair.destination.node, result.pair.protocol);
+    // A pair not tried because an end was judged down in this run is accounted for now, by the failing
+    // tests that judged it (and the node alerts on them), as the pair budget counts it (run/cycle.ts).
+    if (result.status === 'skipped' && JUDGED_DOWN.has(result.skipped)) fresh.set(key, at.nowS);
     if (result.status === 'skipped' || result.finishedAt <= 0) continue;
-    fresh.set(previousKey(result.pair.source.node, result.pair.destination.node, result.pair.protocol), result.finishedAt / 1000);
+    fresh.set(key, result.finishedAt / 1000);
   }
   let unmeasured = 0;
   let recent = 0;

@@ -118,3 +118,14 @@ test('coverage: fresh results from this run or earlier ones, expired and missing
   const coverage = coverageOf(planned, results, previous, { nowS: 1000, notBeforeS: 200, periodS: 500 });
   assert.deepEqual(coverage, { pairs: 6, unmeasured: 3, measuredRatio: 2 / 6, oldestAgeS: 600 });
 });
+
+test('coverage: a pair skipped because its destination was judged down counts as judged at the run end, not unmeasured', () => {
+  const servers = ['a', 'b'].map((node, index) => ({ node, ip: `10.0.0.${index + 1}`, port: 5201 }));
+  const planned = planPairs(servers, { mode: 'mesh', protocols: ['tcp'] });
+  const results: PairResult[] = [
+    { pair: planned[0]!, status: 'skipped', skipped: 'destination-down', attempts: 0, startedAt: 0, finishedAt: 0 },
+    { pair: planned[1]!, status: 'skipped', skipped: 'deadline', attempts: 0, startedAt: 0, finishedAt: 0 },
+  ];
+  const coverage = coverageOf(planned, results, new Map(), { nowS: 1000, notBeforeS: 200, periodS: 500 });
+  assert.deepEqual(coverage, { pairs: 2, unmeasured: 1, measuredRatio: 1 / 2, oldestAgeS: 0 });
+});
