@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { LOG_LEVELS, MODES, OUTPUTS, oneOf } from '../config/run-config.ts';
+import { INTERFERENCE_MODES, LOG_LEVELS, MODES, OUTPUTS, oneOf } from '../config/run-config.ts';
 
 // The `run` command's options: the one place argv is described. Every option can also come from
 // IPERF3_MONITOR_<NAME> (see argv-env.ts). Validation lives in config/run-config.ts.
@@ -14,6 +14,8 @@ const NUMBER_OPTIONS = [
   'concurrency',
   'deadline',
   'max-pairs',
+  'max-retests',
+  'interference-tolerance',
   'duration',
   'omit',
   'parallel',
@@ -89,6 +91,8 @@ function scheduleOptions<T>(parser: Argv<T>) {
   const group = 'Schedule:';
   const deadline = `Seconds after start by which the cycle must end: no test starts that cannot finish, \
 running ones are stopped, results are pushed (0: none)`;
+  const interference = `Full-duplex readings that look corrupted by another test's traffic (a node sending while it \
+receives): retest them alone in the same cycle, mark them, or do not check (off)`;
   const maxPairs = 'Tests per run at most, least recently tested first: every pair is covered within ⌈pairs/max⌉ runs (0: all)';
   const busyRetries = `Retries, with backoff (1 s, 2 s, 4 s, 8 s, …), of a test whose server is busy with another client, \
 refuses the connection (restarting) or resets it`;
@@ -101,6 +105,12 @@ refuses the connection (restarting) or resets it`;
       describe: 'One test per node at a time instead of full duplex (send one, receive one)',
     })
     .option('deadline', number(group, 0, deadline))
+    .option('interference', choice('interference', group, INTERFERENCE_MODES, 'retest', interference))
+    .option('max-retests', number(group, 0, 'Re-tests of suspected readings per cycle at most (0: up to half of the tests)'))
+    .option(
+      'interference-tolerance',
+      number(group, 2.5, 'Percent below the best other readings of its two ends at which a reading is suspected'),
+    )
     .option('max-pairs', number(group, 0, maxPairs))
     .option('busy-retries', number(group, 3, busyRetries));
 }

@@ -30,6 +30,12 @@ export interface RunConfig {
   concurrency: number;
   exclusive: boolean;
   deadlineS?: number;
+  /** What to do with full-duplex readings that look corrupted by another test's traffic. */
+  interference: InterferenceMode;
+  /** Re-tests per cycle at most (0: up to half of the cycle's tests). */
+  maxRetests: number;
+  /** A reading this share below its reference is suspected (0.025 = 2.5 %). */
+  interferenceTolerance: number;
   protocols: Protocol[];
   iperf: IperfOptions;
   port: number;
@@ -66,6 +72,9 @@ export interface RawRunOptions {
   concurrency: NumberText;
   exclusive: boolean;
   deadline: NumberText;
+  interference: string;
+  maxRetests: NumberText;
+  interferenceTolerance: NumberText;
   protocols: string;
   duration: NumberText;
   omit: NumberText;
@@ -105,6 +114,9 @@ export interface ConfigFiles {
 
 export const MODES = ['mesh', 'star'] as const;
 export const OUTPUTS = ['table', 'json', 'none'] as const;
+/** retest: re-test suspects alone in the same cycle; mark: publish them marked; off: no check. */
+export const INTERFERENCE_MODES = ['retest', 'mark', 'off'] as const;
+export type InterferenceMode = (typeof INTERFERENCE_MODES)[number];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -136,6 +148,9 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     concurrency: int('concurrency', raw.concurrency, 1, 10000),
     exclusive: raw.exclusive,
     ...(deadline > 0 ? { deadlineS: deadline } : {}),
+    interference: oneOf('interference', raw.interference, INTERFERENCE_MODES),
+    maxRetests: int('max-retests', raw.maxRetests, 0, 100_000_000),
+    interferenceTolerance: percent('interference-tolerance', raw.interferenceTolerance) / 100,
     protocols: protocols(raw.protocols),
     iperf,
     port,
@@ -261,6 +276,15 @@ function number(flag: string, given: NumberText, min: number): number {
   const parsed = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(parsed) || parsed < min) {
     throw new ConfigError(`--${flag} must be a number ≥ ${min}, got ${JSON.stringify(value)}`, flag);
+  }
+  return parsed;
+}
+
+function percent(flag: string, given: NumberText): number {
+  const value = String(given);
+  const parsed = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed >= 100) {
+    throw new ConfigError(`--${flag} must be a percentage above 0 and below 100, got ${JSON.stringify(value)}`, flag);
   }
   return parsed;
 }

@@ -10,6 +10,7 @@ import { runSchedule, type ScheduleEvent } from '../schedule/scheduler.ts';
 import { failurePolicy } from '../failure/policy.ts';
 import { expectedTestMs } from '../iperf/client-args.ts';
 import { pairTester } from './test-pair.ts';
+import { retestSuspects, type InterferenceSummary } from './retest.ts';
 import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
 import { carryOver } from '../push/carry-over.ts';
@@ -49,6 +50,8 @@ export interface CycleReport {
   endedAt: number;
   /** Tests the plan had before the pair budget cut it down. */
   planned: number;
+  /** What the interference check found and did (absent with --interference off). */
+  interference?: InterferenceSummary;
   /** 0 ok, 1 push failed (discovery failures throw). */
   exitCode: 0 | 1;
   pushed?: PushSummary;
@@ -69,8 +72,10 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = d
     'cycle planned',
   );
   deps.onPlan?.(pairs);
-  const results = await testPairs(config, deps, pairs, startedAt);
+  const measured = await testPairs(config, deps, pairs, startedAt);
+  const { results, interference } = await checkInterference(config, deps, measured, startedAt);
   const report: CycleReport = { servers, pairs, results, startedAt, endedAt: deps.clock.now(), planned: planned.length, exitCode: 0 };
+  if (interference) report.interference = interference;
   if (deps.pushgateway) await publish(config, deps.pushgateway, deps.log, report, earlier);
   return report;
 }
@@ -99,19 +104,51 @@ function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState 
   return selectBudget(planned, config.maxPairs, lastTested);
 }
 
-function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number): Promise<PairResult[]> {
-  const options = {
+function scheduleOptions(config: RunConfig, startedAt: number) {
+  return {
     concurrency: config.concurrency,
     exclusive: config.exclusive,
     ...(config.deadlineS !== undefined ? { deadline: startedAt + config.deadlineS * 1000 } : {}),
     expectedMs: expectedTestMs(config.iperf),
     policy: failurePolicy({ retries: config.busyRetries }),
   };
-  const onEvent = (event: ScheduleEvent) => {
+}
+
+function eventHandler(deps: CycleDeps) {
+  return (event: ScheduleEvent) => {
     if (event.type === 'end' && event.result) logResult(deps.log, event.result);
     deps.onEvent?.(event);
   };
-  return runSchedule(pairs, options, { clock: deps.clock, runTest: pairTester(deps.runner, config.iperf), onEvent }, deps.signal);
+}
+
+function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number): Promise<PairResult[]> {
+  const options = scheduleOptions(config, startedAt);
+  const runTest = pairTester(deps.runner, config.iperf);
+  return runSchedule(pairs, options, { clock: deps.clock, runTest, onEvent: eventHandler(deps) }, deps.signal);
+}
+
+/** Finds readings corrupted by full-duplex traffic and re-tests them alone (--interference). */
+async function checkInterference(
+  config: RunConfig,
+  deps: CycleDeps,
+  results: PairResult[],
+  startedAt: number,
+): Promise<{ results: PairResult[]; interference?: InterferenceSummary }> {
+  if (config.interference === 'off') return { results };
+  const maxRetests = config.interference === 'mark' ? 0 : config.maxRetests || Math.ceil(results.length / 2);
+  const options = { maxRetests, tolerance: config.interferenceTolerance, schedule: scheduleOptions(config, startedAt) };
+  const runTest = pairTester(deps.runner, config.iperf);
+  const retestLog = deps.log.child({ retest: true });
+  const onEvent = (event: ScheduleEvent) => {
+    if (event.type === 'end' && event.result) logResult(retestLog, event.result);
+  };
+  const { results: checked, summary } = await retestSuspects(
+    results,
+    options,
+    { clock: deps.clock, log: deps.log, runTest, onEvent },
+    deps.signal,
+  );
+  return { results: checked, interference: summary };
 }
 
 /** Pushes the report's results (and the earlier ones to keep); sets `pushed` and, on errors, the exit code. */
