@@ -62,8 +62,9 @@ export async function retestSuspects(
       out[suspect.index] = mark(out[suspect.index]!, suspect);
     }
     summary.suspected += suspects.length;
-    // The first round fills its exclusive slot with a calibration sample (see calibrationSample).
-    if (round === 1 && budget > 0 && batch.length < slot) {
+    // The first round fills its exclusive slot with a calibration sample (see calibrationSample), where
+    // one more slot costs at most a tenth of the pass.
+    if (round === 1 && budget > 0 && batch.length < slot && calibrationIsCheap(results)) {
       const extra = calibrationSample(results, Math.min(slot, budget) - batch.length, new Set([...batch, ...judged]));
       batch.push(...extra);
     }
@@ -91,6 +92,15 @@ export async function retestSuspects(
   summary.unresolved = out.filter((result) => result.interference?.verdict === 'suspect').length;
   if (summary.suspected > 0 || summary.retested > 0) deps.log.info(summary, 're-tests finished');
   return { results: out, summary };
+}
+
+/** Whether the pass lasted at least ten test lengths, so that one exclusive slot costs at most 10 % more. */
+function calibrationIsCheap(results: readonly PairResult[]): boolean {
+  const ran = results.filter((result) => result.finishedAt > result.startedAt);
+  if (ran.length === 0) return false;
+  const lengths = ran.map((result) => result.finishedAt - result.startedAt).sort((one, other) => one - other);
+  const span = Math.max(...ran.map((result) => result.finishedAt)) - Math.min(...ran.map((result) => result.startedAt));
+  return span >= 10 * lengths[lengths.length >> 1]!;
 }
 
 /** Publishes a successful re-test in place of the reading it re-tested, and counts it. */

@@ -140,7 +140,7 @@ async function cycle(n: number, retest: Partial<RetestOptions> = {}, deadline?: 
 }
 
 test('on FIFO egress at full duplex, every corrupted reading is caught and re-tested alone, and what is published is the truth', async () => {
-  const { first, results, summary, maxPerNode, retestMs } = await cycle(6);
+  const { first, results, summary, maxPerNode, retestMs } = await cycle(12);
   const corrupted = first.filter((r) => r.status === 'success' && r.measurement.bandwidthMbps < TRUTH).length;
   assert.ok(corrupted > 0, 'the simulated full-duplex pass corrupts readings');
   // Every reading is corrupted alike: a calibration sample re-tested alone shows it, then the rest follow.
@@ -154,7 +154,7 @@ test('on FIFO egress at full duplex, every corrupted reading is caught and re-te
 });
 
 test('the re-test budget bounds the re-tests; the suspects left are published marked as suspect', async () => {
-  const { results, summary } = await cycle(5, { maxRetests: 6 });
+  const { results, summary } = await cycle(12, { maxRetests: 6 });
   assert.equal(summary.retested, 6);
   assert.equal(summary.confirmed, 6);
   assert.equal(summary.unresolved, summary.suspected - 6);
@@ -197,4 +197,10 @@ test('a reading far below its peers is suspected and re-tested even without cali
   const n1n3 = results.find((r) => r.pair.source.node === 'n1' && r.pair.destination.node === 'n3')!;
   assert.deepEqual(n1n3.interference, { verdict: 'retested', suspected: true, firstMbps: 50, referenceMbps: TRUTH, confirmed: true });
   assert.ok(results.every((r) => r.status === 'success' && r.measurement.bandwidthMbps === TRUTH));
+});
+
+test('below ten test lengths per pass (a small cluster) no calibration slot is spent when nothing is suspected', async () => {
+  const { summary, retestMs } = await cycle(6);
+  assert.deepEqual(summary, { suspected: 0, retested: 0, confirmed: 0, unresolved: 0, retestS: 0 });
+  assert.equal(retestMs, 0);
 });
