@@ -16,6 +16,14 @@ typecheck:
 test:
     npm test
 
+# The unit tests alone: no root, no network namespaces, no build
+test-unit:
+    npm run test:unit
+
+# Prettier and ESLint on src/ (`npm run format` rewrites the formatting)
+lint:
+    npm run lint
+
 # Only the test files whose path contains FILTER, e.g. `just test-only lab/`
 test-only filter:
     npm run build && node test/run.mjs {{filter}}

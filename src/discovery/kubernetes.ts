@@ -12,6 +12,7 @@ export interface PodLister {
   list(namespace: string | undefined, labelSelector: string): Promise<PodView[]>;
 }
 
+/** `timeoutMs`: how long one list call may take. */
 export function apiPodLister(kc: KubeConfig, timeoutMs = 30_000): PodLister {
   const api = kc.makeApiClient(CoreV1Api);
   return {

@@ -32,14 +32,14 @@ const NEEDED: Record<string, string> = {
   'prometheus-pushgateway': 'prometheus-pushgateway',
 };
 
-export function stateDir(name: string): string {
+function stateDir(name: string): string {
   return join(STATE_ROOT, `lab-${name}`);
 }
 
 /** Fails, naming the Debian packages to install, when a command the lab runs is missing. */
-export async function checkTools(tools = Object.keys(NEEDED)): Promise<void> {
+export async function checkTools(): Promise<void> {
   const missing = new Set<string>();
-  for (const tool of tools) {
+  for (const tool of Object.keys(NEEDED)) {
     const found = await execa('sh', ['-c', `command -v ${tool}`], { reject: false });
     if (found.exitCode !== 0) missing.add(NEEDED[tool] ?? tool);
   }

@@ -43,8 +43,6 @@ export interface LabOptions {
   port: number;
   /** How the shaped queues treat small reverse packets (default 'fifo'). */
   egress?: Egress;
-  /** Third octet of 10.213.X.0/24; derived from the name when absent. */
-  subnetOctet?: number;
 }
 
 export function labSpec(options: LabOptions): LabSpec {
@@ -52,7 +50,8 @@ export function labSpec(options: LabOptions): LabSpec {
     throw new Error(`lab name must be 1–6 lowercase letters/digits starting with a letter, got ${JSON.stringify(options.name)}`);
   if (!Number.isInteger(options.nodes) || options.nodes < 2 || options.nodes > 60)
     throw new Error(`--nodes must be an integer from 2 to 60, got ${options.nodes}`);
-  const octet = options.subnetOctet ?? 10 + (hash(options.name) % 240);
+  // The third octet of the lab's 10.213.X.0/24 comes from its name, so that two labs rarely share a subnet.
+  const octet = 10 + (hash(options.name) % 240);
   const subnet = `10.213.${octet}`;
   const nodes: LabNode[] = Array.from({ length: options.nodes }, (_, position) => ({
     name: `n${position + 1}`,

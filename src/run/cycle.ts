@@ -61,7 +61,8 @@ export function planCycle(config: RunConfig, servers: Server[]): Pair[] {
   return planPairs(servers, { mode: config.mode, sourceNode: config.sourceNode, protocols: config.protocols });
 }
 
-export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt = deps.clock.now()): Promise<CycleReport> {
+/** `startedAt`: unix ms when the run started (the deadline counts from it). */
+export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: number): Promise<CycleReport> {
   const servers = await discover(config, deps);
   // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
   const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config.job, deps.log));

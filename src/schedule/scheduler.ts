@@ -52,7 +52,7 @@ export function runSchedule(
   deps: ScheduleDeps,
   signal?: AbortSignal,
 ): Promise<PairResult[]> {
-  return new Promise((resolve, reject) => new Schedule(pairs, opts, deps, signal, resolve, reject).pump());
+  return new Promise((resolve, reject) => new Schedule(pairs, opts, deps, signal, resolve, reject).advance());
 }
 
 /** Node name → small integer, in order of first appearance. */
@@ -74,7 +74,7 @@ function indexNodes(pairs: readonly Pair[]): { jobs: Job[]; nodes: number } {
   return { jobs, nodes: indexOf.size };
 }
 
-/** The event loop: `pump` starts whatever can start; a test's end decides its fate and pumps again. */
+/** The event loop: `advance` starts whatever can start; a test's end decides its fate and advances again. */
 class Schedule {
   private readonly jobs: Job[];
   private readonly queues: SenderQueues;
@@ -92,7 +92,7 @@ class Schedule {
 
   constructor(
     private readonly pairs: readonly Pair[],
-    private readonly opts: ScheduleOptions,
+    private readonly options: ScheduleOptions,
     private readonly deps: ScheduleDeps,
     caller: AbortSignal | undefined,
     private readonly resolve: (results: PairResult[]) => void,
@@ -104,17 +104,18 @@ class Schedule {
     this.unsettled = jobs.length;
     this.results = new Array<PairResult | undefined>(pairs.length);
     this.queues = new SenderQueues(jobs, nodes);
-    this.occupancy = new NodeOccupancy(nodes, opts.exclusive);
-    this.stop = stopSignal(this.clock, opts.deadline, caller, this.timers.signal);
-    this.stop.signal.addEventListener('abort', () => this.pump(), { once: true });
+    this.occupancy = new NodeOccupancy(nodes, options.exclusive);
+    this.stop = stopSignal(this.clock, options.deadline, caller, this.timers.signal);
+    this.stop.signal.addEventListener('abort', () => this.advance(), { once: true });
   }
 
-  pump(): void {
+  /** One turn of the loop: skip what can no longer run, start what can, resolve when all is settled. */
+  advance(): void {
     const now = this.clock.now();
     if (this.stop.signal.aborted) this.skipPending(this.stop.reason());
-    else if (this.opts.deadline !== undefined && now + this.opts.expectedMs > this.opts.deadline) this.skipPending('deadline');
+    else if (this.options.deadline !== undefined && now + this.options.expectedMs > this.options.deadline) this.skipPending('deadline');
     for (const sender of this.queues.idleSenders()) {
-      if (this.inFlight >= this.opts.concurrency) break;
+      if (this.inFlight >= this.options.concurrency) break;
       const job = this.nextStartable(sender, now);
       if (job) this.start(job);
     }
@@ -178,15 +179,15 @@ class Schedule {
     if (retryAt !== undefined) job.notBefore = retryAt;
     else this.settle(job, this.judge(job, outcome, startedAt, at));
     this.emitEnd(job, at);
-    this.pump();
+    this.advance();
   }
 
   /** When a failed attempt may be tried again: the policy allows it and it can still finish in time. */
   private retryAt(kind: Failure['kind'] | 'aborted', attempt: number, now: number): number | undefined {
     if (kind === 'aborted' || this.stop.signal.aborted) return undefined;
-    const waitMs = this.opts.policy.retryAfterMs(kind, attempt);
+    const waitMs = this.options.policy.retryAfterMs(kind, attempt);
     if (waitMs === undefined) return undefined;
-    const { deadline, expectedMs } = this.opts;
+    const { deadline, expectedMs } = this.options;
     return deadline === undefined || now + waitMs + expectedMs <= deadline ? now + waitMs : undefined;
   }
 
@@ -198,7 +199,7 @@ class Schedule {
     }
     const message = job.attempts > 1 ? `${outcome.message} (after ${job.attempts} attempts)` : outcome.message;
     const failure = { kind: outcome.kind, message };
-    if (this.opts.policy.quarantines(outcome.kind)) this.quarantine.add(job.receiver, this.pairs[job.index]!, outcome);
+    if (this.options.policy.quarantines(outcome.kind)) this.quarantine.add(job.receiver, this.pairs[job.index]!, outcome);
     return { status: 'failure', failure, startedAt, finishedAt };
   }
 
@@ -223,7 +224,7 @@ class Schedule {
     this.wakeAt = at;
     const afterWake = () => {
       if (this.wakeAt === at) this.wakeAt = Infinity;
-      this.pump();
+      this.advance();
     };
     this.clock.sleep(at - now, this.timers.signal).then(afterWake, () => {});
   }

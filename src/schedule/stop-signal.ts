@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { SkipReason } from '../model/types.ts';
 import type { Clock } from './clock.ts';
 
@@ -22,6 +23,9 @@ export function stopSignal(clock: Clock, deadline: number | undefined, caller: A
     );
   }
   const signal = caller ? AbortSignal.any([caller, atDeadline.signal]) : atDeadline.signal;
+  // Every running test listens on it (one listener each, removed when it ends): with more than ten
+  // in flight Node would print a leak warning that is none.
+  setMaxListeners(0, signal);
   return {
     signal,
     reason: () => (signal.reason === DEADLINE ? 'deadline' : 'aborted'),

@@ -41,3 +41,10 @@ test('the bundle runs and lists its commands', async () => {
   assert.equal(r.code, 0);
   for (const c of ['run', 'lab <action>', 'demo']) assert.ok(r.stdout.includes(`iperf3-monitor ${c}`), c);
 });
+
+test('--version names the package version, the source revision and Node.js', async () => {
+  const pkgVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+  const r = await runCli(['--version']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, new RegExp(`^${pkgVersion.replaceAll('.', '\\.')} \\(revision ([0-9a-f]{7,}|unknown), Node\\.js ${process.versions.node}\\)\\n$`));
+});

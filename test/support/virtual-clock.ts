@@ -1,8 +1,7 @@
+// A fake clock (wall time cannot be driven): its time moves only when every task is waiting on it,
+// so the scheduler runs its real code against simulated tests in microseconds of wall time,
+// deterministically. Used by the scheduler tests and the scale simulation (test support, not product).
 import type { Clock } from '../../src/schedule/clock.ts';
-
-// A clock whose time moves only when every task is waiting on it: the scheduler runs its real code
-// against simulated tests in microseconds of wall time, deterministically. Used by the scheduler
-// tests and the scale simulation (test support, not product code).
 
 interface Timer {
   at: number;

@@ -267,3 +267,16 @@ function checkTrace(pairs: Pair[], events: ScheduleEvent[], c: number, exclusive
     }
   }
 }
+
+test('more than ten tests in flight on one stop signal raise no listener-leak warning', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.name);
+  process.on('warning', onWarning);
+  try {
+    await simulate(mesh(14), opts({ concurrency: 14 }));
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings, []);
+});
