@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { LOG_LEVELS, MODES } from '../config/run-config.ts';
+import { INTERFERENCE_MODES, LOG_LEVELS, MODES } from '../config/run-config.ts';
 import { choice, number, text } from './option-kinds.ts';
 
 // The `run` command's options: the one place argv is described. Every option can also come from
@@ -15,6 +15,8 @@ const NUMBER_OPTIONS = [
   'deadline',
   'run-interval',
   'max-pairs',
+  'max-retests',
+  'interference-tolerance',
   'duration',
   'omit',
   'parallel',
@@ -99,6 +101,8 @@ function scheduleOptions<T>(parser: Argv<T>) {
   const group = 'Schedule:';
   const deadline = `Seconds after start by which the cycle must end: no test starts that cannot finish, \
 running ones are stopped, results are pushed (0: none)`;
+  const interference = `Full-duplex readings that look corrupted by another test's traffic (a node sending while it \
+receives): retest them alone in the same cycle, mark them, or do not check (off)`;
   const maxPairs = 'Tests per run at most, least recently tested first: every pair is covered within ⌈pairs/max⌉ runs (0: all)';
   const concurrency = `Tests in flight at most, never two into one server or out of one node: auto (all the cluster \
 allows, one out of and one into every node), a count (8) or a share of the nodes (25%); less load, longer coverage`;
@@ -118,6 +122,12 @@ refuses the connection (restarting) or resets it`;
     .option('deadline', number(group, deadline, 0))
     .option('run-interval', number(group, runInterval, 0))
     .option('cross-zone-share', text(group, crossZone))
+    .option('interference', choice('interference', group, INTERFERENCE_MODES, 'retest', interference))
+    .option('max-retests', number(group, 'Re-tests of suspected readings per cycle at most (0: up to half of the tests)', 0))
+    .option(
+      'interference-tolerance',
+      number(group, 'Percent below the best other readings of its two ends at which a reading is suspected', 2.5),
+    )
     .option('max-pairs', number(group, maxPairs, 0))
     .option('busy-retries', number(group, busyRetries, 3))
     .option(

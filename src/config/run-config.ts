@@ -51,6 +51,12 @@ export interface RunConfig {
   runIntervalS?: number;
   /** The zoned plan: share of each run for cross-zone pairs, 0–1 (--cross-zone-share; needs --node-zones). */
   crossZoneShare?: number;
+  /** What to do with full-duplex readings that look corrupted by another test's traffic. */
+  interference: InterferenceMode;
+  /** Re-tests per cycle at most (0: up to half of the cycle's tests). */
+  maxRetests: number;
+  /** A reading this share below its reference is suspected (0.025 = 2.5 %). */
+  interferenceTolerance: number;
   protocols: Protocol[];
   iperf: IperfOptions;
   port: number;
@@ -101,6 +107,9 @@ export interface RawRunOptions extends RawAuthOptions {
   deadline: NumberText;
   runInterval?: NumberText;
   crossZoneShare?: NumberText;
+  interference: string;
+  maxRetests: NumberText;
+  interferenceTolerance: NumberText;
   protocols: string;
   duration: NumberText;
   omit: NumberText;
@@ -150,6 +159,9 @@ export interface ConfigFiles {
 
 export const MODES = ['mesh', 'star'] as const;
 export const OUTPUTS = ['table', 'json', 'none', 'html'] as const;
+/** retest: re-test suspects alone in the same cycle; mark: publish them marked; off: no check. */
+export const INTERFERENCE_MODES = ['retest', 'mark', 'off'] as const;
+export type InterferenceMode = (typeof INTERFERENCE_MODES)[number];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PUSHGATEWAY_CREDENTIALS = 'use --pushgateway-username with --pushgateway-password-file, or --pushgateway-token-file';
@@ -189,6 +201,9 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     ...(deadline > 0 ? { deadlineS: deadline } : {}),
     ...(runInterval > 0 ? { runIntervalS: runInterval } : {}),
     ...crossZoneShareOf(raw, discovery),
+    interference: oneOf('interference', raw.interference, INTERFERENCE_MODES),
+    maxRetests: int('max-retests', raw.maxRetests, 0, 100_000_000),
+    interferenceTolerance: percent('interference-tolerance', raw.interferenceTolerance) / 100,
     protocols: protocols(raw.protocols),
     iperf,
     port,
@@ -362,6 +377,15 @@ function number(flag: string, given: NumberText, min: number): number {
   const parsed = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(parsed) || parsed < min) {
     throw new ConfigError(`--${flag} must be a number ≥ ${min}, got ${JSON.stringify(value)}`, flag);
+  }
+  return parsed;
+}
+
+function percent(flag: string, given: NumberText): number {
+  const value = String(given);
+  const parsed = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed >= 100) {
+    throw new ConfigError(`--${flag} must be a percentage above 0 and below 100, got ${JSON.stringify(value)}`, flag);
   }
   return parsed;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { execa } from 'execa';
 import { checkTools, labDown, labUp, type LabState } from './lab.ts';
-import { pairCapacity } from './spec.ts';
+import { pairCapacity, type Egress } from './spec.ts';
 
 // `lab up|down` and `demo`: the local lab as a separate tool, so anyone can watch a real cycle (real
 // iperf3, real Pushgateway, shaped links) on one machine before installing the chart. It installs
@@ -14,6 +14,7 @@ export interface LabArgs {
   nicMbit: number;
   slow: string[];
   port: number;
+  egress: Egress;
   startPushgateway: boolean;
   duration: number;
 }
@@ -53,7 +54,7 @@ export async function demoCommand(args: LabArgs, io: { log: Logger; stdout: Node
 }
 
 function labShape(args: LabArgs) {
-  return { name: args.name, nodes: args.nodes, nicMbit: args.nicMbit, slow: args.slow, port: args.port };
+  return { name: args.name, nodes: args.nodes, nicMbit: args.nicMbit, slow: args.slow, port: args.port, egress: args.egress };
 }
 
 /** A few of the samples the cycle pushed, as the gateway serves them. */
@@ -76,6 +77,7 @@ function describeLab({ spec, pushgatewayUrl }: LabState): string {
   return [
     `Lab ${spec.name}: ${spec.nodes.length} nodes (${spec.nodes.map((node) => `${node.name} ${node.ip}`).join(', ')})`,
     `  every NIC ${spec.nicMbit} Mbit/s${slow.length ? `; slow pairs: ${slow.join(', ')}` : ''}; iperf3 -s on port ${spec.port} in each`,
+    `  egress: ${spec.egress === 'fifo' ? 'plain FIFO queues (ACKs wait behind bulk data)' : 'ACKs in a priority class of their own'}`,
     pushgatewayUrl ? `  Pushgateway ${pushgatewayUrl}` : '',
     `  expected TCP goodput ≈ 95 % of the shaped rate, e.g. n1→n2 ≈ ${expected} Mbit/s`,
   ]

@@ -1,6 +1,14 @@
 // The local lab's layout, computed without touching the system: N network-namespace "nodes" on one
 // bridge, each with a NIC of known rate (htb on both sides of its veth) and per-destination classes,
 // so every directed pair has a known capacity and at least one pair is deliberately slow.
+//
+// Two kinds of egress (`egress`), the two worlds a full-duplex cycle meets in real fleets:
+// - 'fifo': every shaped queue is htb's default leaf, a plain FIFO (txqueuelen deep). The ACKs of a
+//   test that a node receives wait behind the bulk data of the test it sends (in the lab: behind the
+//   data coming down the node's own link), hundreds of milliseconds when the FIFO is full.
+// - 'isolated': on both sides of every NIC, small TCP packets (ACKs: IP length < 128 bytes) go to an
+//   htb class of their own, served first, outside the bulk queue — what fq/fq_codel hosts and switch
+//   ports with a priority queue do for reverse traffic. (This kernel has no fq_codel; htb + u32 does.)
 
 export interface LabNode {
   name: string;
@@ -20,7 +28,11 @@ export interface LabSpec {
   /** Shaped capacity of each directed pair in Mbit/s, keyed "src>dst" (absent: the NIC rate). */
   slowPairs: Record<string, number>;
   port: number;
+  egress: Egress;
 }
+
+export type Egress = (typeof EGRESS_KINDS)[number];
+export const EGRESS_KINDS = ['fifo', 'isolated'] as const;
 
 export interface LabOptions {
   name: string;
@@ -29,6 +41,8 @@ export interface LabOptions {
   /** "src>dst=Mbit" entries; the default lab slows n1>n2. */
   slow: string[];
   port: number;
+  /** How the shaped queues treat small reverse packets (default 'fifo'). */
+  egress?: Egress;
 }
 
 export function labSpec(options: LabOptions): LabSpec {
@@ -53,7 +67,18 @@ export function labSpec(options: LabOptions): LabSpec {
     }
     slowPairs[`${match[1]}>${match[2]}`] = Math.min(Number(match[3]), options.nicMbit);
   }
-  return { name: options.name, bridge: `${options.name}-br`, subnet, nicMbit: options.nicMbit, nodes, slowPairs, port: options.port };
+  const egress = options.egress ?? 'fifo';
+  if (!EGRESS_KINDS.includes(egress)) throw new Error(`--egress must be one of ${EGRESS_KINDS.join(', ')}, got ${JSON.stringify(egress)}`);
+  return {
+    name: options.name,
+    bridge: `${options.name}-br`,
+    subnet,
+    nicMbit: options.nicMbit,
+    nodes,
+    slowPairs,
+    port: options.port,
+    egress,
+  };
 }
 
 /** The shaped rate of a directed pair, Mbit/s: what a perfect test would read (TCP gets ~95 % of it). */
@@ -86,6 +111,9 @@ export function setupCommands(spec: LabSpec): string[][] {
       ['tc', 'qdisc', 'add', 'dev', node.hostVeth, 'root', 'handle', '1:', 'htb', 'default', '1'],
       ['tc', 'class', 'add', 'dev', node.hostVeth, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', nic, 'ceil', nic],
     );
+    if (spec.egress === 'isolated') {
+      cmds.push(...ackClass(inNs('tc'), 'eth0'), ...ackClass(['tc'], node.hostVeth));
+    }
     spec.nodes.forEach((destination, position) => {
       if (destination === node) return;
       const rate = `${pairCapacity(spec, node.name, destination.name)}mbit`;
@@ -116,6 +144,49 @@ export function setupCommands(spec: LabSpec): string[][] {
     });
   });
   return cmds;
+}
+
+/** Rate of the ACK class: far above what the ACKs of one NIC-rate TCP test need, so it never queues. */
+const ACK_CLASS_MBIT = 20;
+
+/**
+ * A root-level htb class (1:5, priority 0, beside the shaped bulk classes) for small TCP packets, and
+ * the u32 filter that sends them there ahead of every other filter: IP protocol 6, total length < 128
+ * bytes (an ACK with timestamps and SACK blocks is at most 92). Outside 1:1, so ACKs take nothing from
+ * the shaped rate the tests measure.
+ */
+function ackClass(tc: string[], dev: string): string[][] {
+  const rate = `${ACK_CLASS_MBIT}mbit`;
+  return [
+    [...tc, 'class', 'add', 'dev', dev, 'parent', '1:', 'classid', '1:5', 'htb', 'rate', rate, 'ceil', rate, 'prio', '0'],
+    [
+      ...tc,
+      'filter',
+      'add',
+      'dev',
+      dev,
+      'parent',
+      '1:',
+      'protocol',
+      'ip',
+      'prio',
+      '0',
+      'u32',
+      'match',
+      'ip',
+      'protocol',
+      '6',
+      '0xff',
+      'match',
+      'u16',
+      '0x0000',
+      '0xff80',
+      'at',
+      '2',
+      'flowid',
+      '1:5',
+    ],
+  ];
 }
 
 function hash(text: string): number {

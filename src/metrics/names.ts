@@ -20,6 +20,14 @@ export const PAIR_METRICS = {
     name: 'iperf_network_tcp_rtt_seconds',
     help: 'Mean TCP round-trip time reported by the sender in the last successful test, in seconds.',
   },
+  retested: {
+    name: 'iperf_test_retested',
+    help: '1 if the last TCP reading of this path is a re-test alone, made because the full-duplex reading was suspected of interference.',
+  },
+  suspect: {
+    name: 'iperf_test_interference_suspected',
+    help: '1 if the last TCP reading of this path is suspected of interference from another test and was not re-tested.',
+  },
   success: {
     name: 'iperf_test_success',
     help: '1 if the last test of this path succeeded, 0 if it failed (a failed test has no bandwidth sample).',
@@ -43,6 +51,11 @@ export const RUN_METRICS = {
       '1 for each path the last cycle planned but did not test, by reason: destination-down or source-down (an end judged down ' +
       'on evidence in this cycle), deadline, aborted. Its iperf_test_* series keep their earlier values and timestamp.',
   },
+  suspected: {
+    name: 'iperf_run_interference_suspected',
+    help: 'Readings of the last cycle suspected of interference from another test (full duplex), re-tested or not.',
+  },
+  retests: { name: 'iperf_run_retests', help: 'Suspected readings of the last cycle that were re-tested alone.' },
   carried: {
     name: 'iperf_run_results_carried',
     help: 'Results of earlier cycles kept in the Pushgateway because their path was not tested in the last cycle (pair budget, deadline).',

@@ -85,6 +85,10 @@ export function sourceRegistries(
     if (measurement.lostPackets !== undefined) metrics.lostPackets.set(labels, measurement.lostPackets);
     if (measurement.retransmits !== undefined) metrics.retransmits.set(labels, measurement.retransmits);
     if (measurement.rttSeconds !== undefined) metrics.rtt.set(labels, measurement.rttSeconds);
+    if (result.pair.protocol === 'tcp') {
+      metrics.retested.set(labels, result.interference?.verdict === 'retested' ? 1 : 0);
+      metrics.suspect.set(labels, result.interference?.verdict === 'suspect' ? 1 : 0);
+    }
   }
   return regs;
 }
@@ -95,6 +99,9 @@ export function runRegistry(results: readonly PairResult[], summary: RunSummary)
   new Gauge({ ...RUN_METRICS.servers, registers: [reg] }).set(summary.servers);
   new Gauge({ ...RUN_METRICS.timestamp, registers: [reg] }).set(summary.endedAt / 1000);
   new Gauge({ ...RUN_METRICS.carried, registers: [reg] }).set(summary.carried ?? 0);
+  new Gauge({ ...RUN_METRICS.suspected, registers: [reg] }).set(results.filter((result) => result.interference?.suspected).length);
+  const retests = results.filter((result) => result.interference?.verdict === 'retested').length;
+  new Gauge({ ...RUN_METRICS.retests, registers: [reg] }).set(retests);
   const build = new Gauge({ ...RUN_METRICS.buildInfo, labelNames: ['version', 'revision', 'node_version'], registers: [reg] });
   build.set({ version: buildInfo.version, revision: buildInfo.revision, node_version: buildInfo.nodeVersion }, 1);
   // In the run group, replaced every cycle: a skip is news of this cycle only, never carried over.

@@ -74,6 +74,24 @@ interface Attempted {
   /** Unix ms when the final attempt ended (0 when never started). */
   finishedAt: number;
   attempts: number;
+  /** Set when the reading was suspected of interference from another test's traffic (run/retest.ts). */
+  interference?: PairInterference;
+}
+
+/**
+ * A reading suspected of interference: `retested` when a re-test alone replaced it (its numbers are
+ * the re-test's), `suspect` when it is published as measured (no re-test was possible in time).
+ */
+export interface PairInterference {
+  verdict: 'retested' | 'suspect';
+  /** Suspected by the detector, or by its calibration re-test reading higher (false: a calibration re-test that agreed). */
+  suspected: boolean;
+  /** The suspected full-duplex reading, Mbit/s. */
+  firstMbps: number;
+  /** What the same cycle showed the path's ends can carry, Mbit/s. */
+  referenceMbps: number;
+  /** The re-test read more than the tolerance above the suspected reading. */
+  confirmed: boolean;
 }
 
 /**

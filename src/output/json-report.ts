@@ -24,6 +24,19 @@ export interface JsonPair {
   started_at: string | null;
   duration_s: number | null;
   attempts: number;
+  /** ok: measured and not suspected; retested: the full-duplex reading was suspected, this is the re-test
+   * alone; suspect: suspected of interference and not re-tested (budget, deadline, failed re-test). */
+  quality: 'ok' | 'retested' | 'suspect';
+  /** The suspected full-duplex reading, when the pair was suspected. */
+  first_bandwidth_mbps: number | null;
+}
+
+export interface JsonInterference {
+  suspected: number;
+  retested: number;
+  confirmed: number;
+  unresolved: number;
+  retest_s: number;
 }
 
 export interface JsonReport {
@@ -31,6 +44,8 @@ export interface JsonReport {
   duration_s: number;
   servers: { node: string; ip: string; port: number }[];
   summary: { pairs: number; success: number; failure: number; skipped: number };
+  /** What the interference check found and did; null with --interference off. */
+  interference: JsonInterference | null;
   push: { groups: number; deleted: string[]; errors: string[]; carried: number } | null;
   pairs: JsonPair[];
 }
@@ -41,6 +56,15 @@ export function jsonReport(report: CycleReport): string {
     duration_s: (report.endedAt - report.startedAt) / 1000,
     servers: report.servers.map((server) => ({ node: server.node, ip: server.ip, port: server.port })),
     summary: { pairs: report.results.length, ...countByStatus(report.results) },
+    interference: report.interference
+      ? {
+          suspected: report.interference.suspected,
+          retested: report.interference.retested,
+          confirmed: report.interference.confirmed,
+          unresolved: report.interference.unresolved,
+          retest_s: report.interference.retestS,
+        }
+      : null,
     push: report.pushed ?? null,
     pairs: report.results.map(jsonPair),
   };
@@ -66,6 +90,8 @@ function jsonPair(result: PairResult): JsonPair {
     started_at: result.startedAt > 0 ? new Date(result.startedAt).toISOString() : null,
     duration_s: result.finishedAt > 0 ? (result.finishedAt - result.startedAt) / 1000 : null,
     attempts: result.attempts,
+    quality: result.interference?.verdict ?? 'ok',
+    first_bandwidth_mbps: result.interference?.firstMbps ?? null,
   };
 }
 

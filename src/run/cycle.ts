@@ -11,6 +11,7 @@ import { runSchedule, type ScheduleEvent } from '../schedule/scheduler.ts';
 import { failurePolicy } from '../failure/policy.ts';
 import { expectedTestMs } from '../iperf/client-args.ts';
 import { pairTester } from './test-pair.ts';
+import { retestSuspects, type InterferenceSummary } from './retest.ts';
 import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
 import { carryOver } from '../push/carry-over.ts';
@@ -70,6 +71,8 @@ export interface CycleReport {
   nodeObjects?: ReadonlySet<string> | undefined;
   /** What this run can do for this cluster, and how long full coverage takes. */
   size: CycleSize;
+  /** What the interference check found and did (absent with --interference off). */
+  interference?: InterferenceSummary;
   /** 0 ok, 1 push failed (discovery failures throw). */
   exitCode: 0 | 1;
   pushed?: PushSummary;
@@ -93,9 +96,11 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: nu
   );
   logSize(deps.log, config, size);
   deps.onPlan?.(pairs);
-  const results = await testPairs(config, deps, pairs, startedAt, size.concurrency);
+  const measured = await testPairs(config, deps, pairs, startedAt, size.concurrency);
+  const { results, interference } = await checkInterference(config, deps, measured, startedAt, size.concurrency);
   const endedAt = deps.clock.now();
   const report: CycleReport = { servers, pairs, results, startedAt, endedAt, planned: planned.length, size, exitCode: 0 };
+  if (interference) report.interference = interference;
   if (deps.nodeObjects) report.nodeObjects = await deps.nodeObjects();
   if (deps.pushgateway) await publishWithin(config, deps, deps.pushgateway, report, planned, earlier);
   if (deps.writeSamples) await writeRemote(config, deps.writeSamples, deps.log, report);
@@ -139,19 +144,53 @@ function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState 
   return selectBudget(planned, config.maxPairs, lastTested);
 }
 
-function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number, concurrency: number): Promise<PairResult[]> {
-  const options = {
+/** The scheduler's options for this run: the deadline counts from the pod's start when it is known. */
+function scheduleOptions(config: RunConfig, deps: CycleDeps, startedAt: number, concurrency: number) {
+  return {
     concurrency,
     exclusive: config.exclusive,
     ...(config.deadlineS !== undefined ? { deadline: (deps.deadlineFrom ?? startedAt) + config.deadlineS * 1000 } : {}),
     expectedMs: expectedTestMs(config.iperf),
     policy: failurePolicy({ retries: config.busyRetries }),
   };
-  const onEvent = (event: ScheduleEvent) => {
+}
+
+function eventHandler(deps: CycleDeps) {
+  return (event: ScheduleEvent) => {
     if (event.type === 'end' && event.result) logResult(deps.log, event.result);
     deps.onEvent?.(event);
   };
-  return runSchedule(pairs, options, { clock: deps.clock, runTest: pairTester(deps.runner, config.iperf), onEvent }, deps.signal);
+}
+
+function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number, concurrency: number): Promise<PairResult[]> {
+  const options = scheduleOptions(config, deps, startedAt, concurrency);
+  const runTest = pairTester(deps.runner, config.iperf);
+  return runSchedule(pairs, options, { clock: deps.clock, runTest, onEvent: eventHandler(deps) }, deps.signal);
+}
+
+/** Finds readings corrupted by full-duplex traffic and re-tests them alone (--interference). */
+async function checkInterference(
+  config: RunConfig,
+  deps: CycleDeps,
+  results: PairResult[],
+  startedAt: number,
+  concurrency: number,
+): Promise<{ results: PairResult[]; interference?: InterferenceSummary }> {
+  if (config.interference === 'off') return { results };
+  const maxRetests = config.interference === 'mark' ? 0 : config.maxRetests || Math.ceil(results.length / 2);
+  const options = { maxRetests, tolerance: config.interferenceTolerance, schedule: scheduleOptions(config, deps, startedAt, concurrency) };
+  const runTest = pairTester(deps.runner, config.iperf);
+  const retestLog = deps.log.child({ retest: true });
+  const onEvent = (event: ScheduleEvent) => {
+    if (event.type === 'end' && event.result) logResult(retestLog, event.result);
+  };
+  const { results: checked, summary } = await retestSuspects(
+    results,
+    options,
+    { clock: deps.clock, log: deps.log, runTest, onEvent },
+    deps.signal,
+  );
+  return { results: checked, interference: summary };
 }
 
 /** The push, bounded as a whole by --push-deadline: a hung gateway never holds the run past it. */

@@ -12,6 +12,8 @@ import { scaleCoverage, scaleZoned, CHART, floors, type ScaleRow, type ZonedRow 
 import { discoveryAtScale, type DiscoveryRow } from './discovery.ts';
 import { SIM_D_MS, SIM_TIMEOUT_MS } from './sim-iperf3.ts';
 import { constants } from 'node:buffer';
+import { duplexBench, DUPLEX_N, DUPLEX_NIC_MBIT, type DuplexRow } from './duplex-bench.ts';
+import { simRss } from './sim-rss.ts';
 
 // `npm run bench`: the runner's speed, accuracy and cost measured side by side in one run — the real
 // lab (root: network namespaces, htb, iperf3 3.12, a Pushgateway) against its physical floor and a
@@ -22,8 +24,10 @@ import { constants } from 'node:buffer';
 const argv = new Set(process.argv.slice(2));
 const quick = argv.has('--quick');
 const full = argv.has('--full');
-const doLab = !argv.has('--sim-only') && !quick;
-const doSim = !argv.has('--lab-only');
+const duplexOnly = argv.has('--duplex-only');
+const doLab = !argv.has('--sim-only') && !quick && !duplexOnly;
+const doSim = !argv.has('--lab-only') && !duplexOnly;
+const doDuplex = !argv.has('--sim-only') && !quick;
 const progress = (s: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
 // The scheduler's own timers (busy back-off) sleep on one signal; on the virtual clock those
@@ -170,6 +174,60 @@ if (labs.length > 0) {
   for (const l of labs) goal(`faults cost ≤ one timeout (N=${l.n})`, l.faults.cycleS <= l.faults.floorPlusTimeoutS, `${f(l.faults.cycleS)} s vs ${f(l.faults.floorPlusTimeoutS, 1)} s`);
 } else if (doLab) {
   print(`1–4. Lab skipped: ${labSkipped}\n`);
+}
+
+// ---- Full duplex vs exclusive at 24 nodes, both egress kinds (issue 16) ---------------------------
+const duplex: DuplexRow[] = [];
+let duplexSim: ReturnType<typeof simRss> | undefined;
+if (doDuplex && process.getuid?.() === 0) {
+  for (const egress of ['fifo', 'isolated'] as const) duplex.push(...(await duplexBench(egress, progress)));
+  print(
+    table(
+      `9. Full duplex vs exclusive: N=${DUPLEX_N}, ${DUPLEX_NIC_MBIT} Mbit/s per node, no slow pairs, D = 2 s, concurrency 24; error = |published − truth| / truth, truth = ${TCP_EFFICIENCY} × rate`,
+      ['egress', 'mode', 'published', 'in 40 s', 'max err', 'mean err', 'p90 err', '> 3 %', 'cycle s', 'floor s', 'cycle/floor', 'wall/floor', 'RSS MB', 'suspected/re-tested/confirmed/left', 're-test s', 'load 1m'],
+      duplex.map((r) => [
+        r.egress,
+        r.mode,
+        `${r.published}/${r.pairs}`,
+        r.in40s,
+        pct(r.maxErr),
+        pct(r.meanErr, 2),
+        pct(r.p90Err),
+        r.over3,
+        f(r.cycleS, 1),
+        f(r.floorS, 0),
+        x(r.cycleS / r.floorS),
+        x(r.wallS / r.floorS),
+        f(r.rssMB, 0),
+        r.interference ? `${r.interference.suspected}/${r.interference.retested}/${r.interference.confirmed}/${r.interference.unresolved}` : '–',
+        r.interference ? f(r.interference.retest_s, 1) : '–',
+        f(r.load[0]!, 1),
+      ]),
+      'floor: full duplex (N−1)·D = 46 s; exclusive ⌈N(N−1)/(N/2)⌉·D = 92 s. "in 40 s": published readings whose test ended in the first 40 s.\n' +
+        'worst published: ' +
+        duplex.map((r) => `${r.egress}/${r.mode.split(' (')[0]}: ${r.worst.join(', ')}`).join('; '),
+    ),
+  );
+  for (const r of duplex.filter((row) => row.mode !== 'full duplex (old)')) {
+    goal(`every published reading within 3 % of the truth (${r.egress}, ${r.mode})`, r.maxErr <= 0.03, `max ${pct(r.maxErr)}, ${r.over3} over 3 %`);
+  }
+  for (const r of duplex.filter((row) => row.mode === 'full duplex + re-test (new)')) {
+    const limit = r.egress === 'isolated' ? 1.2 : 2;
+    goal(`cycle ≤ ${limit}× the full-duplex floor (${r.egress}, new)`, r.cycleS <= limit * r.floorS, x(r.cycleS / r.floorS));
+    goal(`whole-process wall ≤ 1.10× the floor it chose (${r.egress}, new: full duplex)`, r.wallS <= 1.1 * r.floorS, x(r.wallS / r.floorS));
+  }
+  const rssMax = Math.max(...duplex.map((r) => r.rssMB));
+  goal(`peak RSS ≤ 120 MB (N=${DUPLEX_N})`, rssMax <= 120, `${f(rssMax, 0)} MB`);
+}
+if (doDuplex || duplexOnly) {
+  progress('simulated cycle with re-tests at N=100: peak RSS');
+  const sim = simRss(100);
+  print(
+    `9b. Simulated whole cycle at N=${sim.n} (virtual clock, FIFO-like interference, re-tests, registries): peak RSS ${f(sim.maxRssMB, 0)} MB ` +
+      `(the bare tsx process: ${f(sim.baselineMB, 0)} MB); ${sim.tests} tests, ${sim.suspected} suspected, ${sim.retested} re-tested\n`,
+  );
+  goal('peak RSS ≤ 120 MB (N=100, simulation)', sim.maxRssMB <= 120, `${f(sim.maxRssMB, 0)} MB`);
+  duplexSim = sim;
 }
 
 // ---- Scale simulation --------------------------------------------------------------------------
@@ -404,6 +462,8 @@ const doc = {
   load: { start: loadStart, end: loadEnd },
   flags: [...argv],
   lab: { d: D, nicMbit: NIC_MBIT, tcpEfficiency: TCP_EFFICIENCY, testTimeoutS: TEST_TIMEOUT_S, skipped: labSkipped, startup, runs: labs },
+  duplex,
+  duplexSim,
   sim: { cycles: sims, planning: plans, selectBudget: select, payload: payloads, gateway: gateways, coverage: curves, scale, zoned, discovery },
   goals,
   durationS: (performance.now() - t0) / 1000,
