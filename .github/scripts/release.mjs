@@ -119,7 +119,7 @@ function helm() {
 /** Regenerates the chart docs in the staging copy, lints, packages into `out`, pushes; returns the chart reference. */
 function releaseChart(dir, o, out) {
   const h = helm();
-  run(process.execPath, [join(dir, 'src/build/chart-docs.mjs')], { cwd: dir });
+  run(process.execPath, [join(dir, 'test/tools/chart-docs.mjs')], { cwd: dir });
   run(h, ['lint', '--strict', 'charts/iperf3-monitor'], { cwd: dir, env: { ...process.env, KUBECONFIG: '/dev/null' } });
   mkdirSync(out, { recursive: true });
   run(h, ['package', 'charts/iperf3-monitor', '--destination', out], { cwd: dir });
