@@ -78,7 +78,7 @@ describe(`k8s at scale: ${count} KWOK nodes, discovery and planning`, () => {
     const servers = new Map(lines.slice(1, count + 1).map((l) => l.trim().split(/\s+/)).map(([node, addr]) => [node!, addr!]));
     assert.equal(servers.size, count);
     for (let i = 0; i < count; i += 97) assert.equal(servers.get(nodeName(i)), `${nodeIp(i)}:5201`);
-    assert.equal(lines[count + 1], `${count * (count - 1)} tests, in schedule order:`);
+    assert.equal(lines[count + 1], `${count * (count - 1)} tests, in plan order:`);
     const planned = lines.slice(count + 2).filter(Boolean);
     assert.equal(planned.length, count * (count - 1));
     const keys = new Set<string>();
