@@ -17,7 +17,7 @@
 // --registry defaults to REGISTRY in .github/release.env. Plain HTTP is used for localhost and IP
 // addresses unless --tls; --plain-http forces it. Prints what it pushed, with digests.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,12 +74,13 @@ function run(cmd, args, opts = {}) {
 }
 
 /** A checkout of commit `revision` in a fresh directory (a release is of a commit, as on GitHub; uncommitted
- * changes are not in it), sharing this repository's objects; node_modules linked. */
+ * changes are not in it), sharing this repository's objects. It installs its own node_modules (npm run image
+ * does, through ensure-deps): a link to this repository's would let that `npm ci` empty them under a running
+ * test suite. */
 function stage(revision) {
   const dir = mkdtempSync(join(tmpdir(), 'iperf3-monitor-release-'));
   run('git', ['clone', '--quiet', '--shared', '--no-checkout', repo, dir]);
   run('git', ['-C', dir, 'checkout', '--quiet', '--detach', revision]);
-  if (existsSync(join(repo, 'node_modules'))) symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 
