@@ -265,10 +265,17 @@ describe('k8s end to end on real nodes: the chart and the image', () => {
   });
 
   test('SIGTERM at the Job deadline: completed results still arrive, no client is left behind', async () => {
-    rig.kubectl(['create', 'job', '--from', `cronjob/${one('CronJob').metadata.name}`, 'deadline', '-n', ns]);
-    // the Job's deadline, not the runner's own: the Job controller stops the pod (SIGTERM) mid-mesh
-    rig.kubectl(['patch', 'job', 'deadline', '-n', ns, '--type', 'merge', '-p', '{"spec":{"activeDeadlineSeconds":16}}']);
     const t0 = Date.now() / 1000;
+    rig.kubectl(['create', 'job', '--from', `cronjob/${one('CronJob').metadata.name}`, 'deadline', '-n', ns]);
+    // The Job's deadline, not the runner's own: the Job controller stops the pod (SIGTERM) mid-mesh. It is
+    // set once the first test has succeeded, 2 s later than the Job's age then, so SIGTERM lands in the second
+    // round (each takes duration + omit = 6 s) whatever the pod's start-up took on this machine.
+    const started = await waitFor('the deadline Job\'s first test to succeed', () => {
+      if (!rig.kubectlRaw(['logs', '-n', ns, 'job/deadline']).stdout.includes('"test succeeded"')) return undefined;
+      return Date.parse(rig.kubectlJson<any>(['get', 'job', 'deadline', '-n', ns]).status.startTime as string);
+    }, 120);
+    const deadline = Math.ceil((Date.now() - started) / 1000) + 2;
+    rig.kubectl(['patch', 'job', 'deadline', '-n', ns, '--type', 'merge', '-p', JSON.stringify({ spec: { activeDeadlineSeconds: deadline } })]);
     assert.equal(await jobDone('deadline', ns), 'Failed');
     const j = rig.kubectlJson<any>(['get', 'job', 'deadline', '-n', ns]);
     assert.ok(j.status.conditions.some((c: any) => c.reason === 'DeadlineExceeded'), JSON.stringify(j.status.conditions));

@@ -97,7 +97,8 @@ test('the runner in the pushed image prints the release version', () => {
     sh('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${reg.address}/iperf3-monitor:${version}`, `oci:${dir}/oci:${version}`]);
     sh('umoci', ['unpack', '--image', `${dir}/oci:${version}`, `${dir}/bundle`]);
     const printed = sh('chroot', ['--userspec=65532:65532', `${dir}/bundle/rootfs`, '/nodejs/bin/node', '/app/iperf3-monitor.mjs', '--version']);
-    assert.equal(printed, `${version}\n`);
+    // The release version first, then the revision the build stage was given (REVISION) and the image's Node.js.
+    assert.match(printed, new RegExp(`^${version.replace(/\./g, '\\.')} \\(revision [0-9a-f]{7,40}, Node\\.js 2\\d\\.\\d+\\.\\d+\\)\n$`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
