@@ -96,9 +96,15 @@ describe('k8s rig: real kubelet nodes on lab namespaces', () => {
     const resolver = new Resolver();
     resolver.setServers(['10.231.0.1']);
     assert.deepEqual(await resolver.resolve4('pg.default.svc.cluster.local'), [svc.spec.clusterIP]);
+    // kube-proxy programs the Service a moment after its endpoints turn ready (CI once saw "connection
+    // refused" from one node right after the pods were Ready): each node gets a bounded wait for its rules
     for (const from of nodes) {
-      const r = rig.inNode(from, ['curl', '-fsS', '--max-time', '5', `http://${svc.spec.clusterIP}/-/healthy`]);
-      assert.equal(r.status, 0, `${from} -> Service ${svc.spec.clusterIP}: ${r.stderr}`);
+      let last = '';
+      await waitFor(`${from} -> Service ${svc.spec.clusterIP}`, () => {
+        const r = rig.inNode(from, ['curl', '-fsS', '--max-time', '5', `http://${svc.spec.clusterIP}/-/healthy`]);
+        last = r.stderr;
+        return r.status === 0;
+      }, 30).catch((e: Error) => assert.fail(`${e.message}: ${last}`));
     }
     assert.ok(lab.size === nodes.length);
   });
