@@ -17,7 +17,7 @@ import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
 import { carryOver } from '../push/carry-over.ts';
 import { retention } from '../push/retention.ts';
-import { previousKey, readGatewayState, type GatewayState, type PreviousPair } from '../push/previous-results.ts';
+import { pairKey, readGatewayState, type GatewayState, type PreviousPair } from '../push/previous-results.ts';
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
 import { StepTimeout, within } from './bounded.ts';
@@ -133,7 +133,7 @@ async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clo
  */
 function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined, servers: readonly Server[]): Pair[] {
   const lastTested = (pair: Pair) => {
-    const key = previousKey(pair.source.node, pair.destination.node, pair.protocol);
+    const key = pairKey(pair);
     const tested = earlier?.previous.get(key)?.timestamp;
     const judged = earlier?.judgedDown.get(key);
     return tested === undefined ? judged : judged === undefined ? tested : Math.max(tested, judged);
