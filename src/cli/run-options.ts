@@ -77,7 +77,8 @@ function discoveryOptions<T>(parser: Argv<T>) {
       'selector',
       text(
         group,
-        'Label selector of the server pods, equality- or set-based (e.g. "…,app.kubernetes.io/component in (server,server-pod)" for both networks); ' +
+        'Label selector of the server pods, equality- or set-based ' +
+          '(e.g. "…,app.kubernetes.io/component in (server,server-pod)" for both networks); ' +
           'a pod with hostNetwork is a host-network server, any other a pod-network one',
         DEFAULT_SELECTOR,
       ),
