@@ -130,7 +130,7 @@ test('the slow pair raises Iperf3PathBandwidthLow and the dead server one Iperf3
   console.log(`# alert latency: Iperf3PathBandwidthLow reached Alertmanager ${fromMeasurement.toFixed(1)} s after the first slow measurement ended (${fromPush.toFixed(1)} s after the run that pushed it exited; for: 3s, scrape and evaluation every 1 s)`);
 
   const [low] = named(alerts, 'Iperf3PathBandwidthLow');
-  assert.deepEqual(low!.labels, { alertname: 'Iperf3PathBandwidthLow', severity: 'warning', team: 'network', job: 'iperf3-monitor', source_node: 'n1', destination_node: 'n2', protocol: 'tcp' });
+  assert.deepEqual(low!.labels, { alertname: 'Iperf3PathBandwidthLow', severity: 'warning', team: 'network', job: 'iperf3-monitor', source_node: 'n1', destination_node: 'n2', protocol: 'tcp', network: 'host' });
   assert.equal(low!.annotations.summary, 'Low bandwidth from n1 to n2 (tcp)');
   assert.match(low!.annotations.description!, /^tcp goodput from n1 to n2 is 1\d\.\d Mbit\/s, below 50 Mbit\/s in every run for at least 3s\.$/);
   assert.deepEqual(low!.receivers.map((r) => r.name), ['webhook']);
