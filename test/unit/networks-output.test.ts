@@ -65,6 +65,7 @@ test('one network: one matrix per protocol and no network named, as before', () 
   const text = renderMatrix(report(host, servers.filter((s) => s.network === 'host')), false);
   assert.match(text, /^TCP Mbit\/s \(rows: source, columns: destination\)$/m);
   assert.doesNotMatch(text, /network/);
+  assert.doesNotMatch(htmlReport(report(host, servers.filter((s) => s.network === 'host'))), /network/);
 });
 
 test('json: every result and server carries its network', () => {
