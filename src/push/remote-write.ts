@@ -1,5 +1,5 @@
 import type { PairResult } from '../model/types.ts';
-import { PAIR_METRICS } from '../metrics/names.ts';
+import { PAIR_METRICS, RUN_METRICS } from '../metrics/names.ts';
 import { PushError } from '../errors/push-error.ts';
 
 // Prometheus remote write (1.0) as a sink that scales past a Pushgateway: each measurement is sent
@@ -41,6 +41,20 @@ export function resultSamples(results: readonly PairResult[], job: string, zones
     add(PAIR_METRICS.rtt.name, measured.rttSeconds);
   }
   return samples;
+}
+
+/**
+ * With --pair-series remote-write the skips go to the receiver too (the Pushgateway keeps no per-pair
+ * series): iperf_test_skipped 1 per pair and reason, at `atMs` (the run's end). The next run reads the
+ * judged-down ones back (query-state.ts).
+ */
+export function skipSamples(results: readonly PairResult[], job: string, atMs: number): RemoteSample[] {
+  return results.flatMap((result) => {
+    if (result.status !== 'skipped') return [];
+    const { source, destination, protocol } = result.pair;
+    const labels = { __name__: RUN_METRICS.skipped.name, job, source_node: source.node, destination_node: destination.node, protocol };
+    return [{ labels: { ...labels, reason: result.skipped }, value: 1, timestampMs: atMs }];
+  });
 }
 
 /** prometheus.WriteRequest: timeseries = 1 { labels = 1 { name = 1, value = 2 }, samples = 2 { value = 1 (double), timestamp = 2 } }. */

@@ -1,0 +1,92 @@
+import { PAIR_METRICS, RUN_METRICS } from '../metrics/names.ts';
+import type { Protocol } from '../model/types.ts';
+import type { PromQuery, QueryRow } from './prometheus-query.ts';
+import { previousKey, type PreviousPair } from './previous-results.ts';
+
+// The state of --pair-series remote-write, read back from the receiver with PromQL instead of from a
+// Pushgateway: per pair, when it was last measured (the least-recently-measured order, coverage) and its
+// last bandwidth if that test succeeded (the per-node aggregates), and when it was last skipped because
+// an end was judged down. The receiver keeps every sample with its true timestamp, so this holds across
+// runner restarts as the Pushgateway's state did. Queries go by batches of source nodes: each answer
+// stays a few MB however big the mesh.
+
+export interface QueryState {
+  previous: Map<string, PreviousPair>;
+  judgedDown: Map<string, number>;
+}
+
+export interface QueryStateOptions {
+  job: string;
+  /** Source nodes whose pairs to read. */
+  sources: readonly string[];
+  /** Seconds back to look for the last measurement: longer than a coverage period, or the order forgets. */
+  windowS: number;
+  /** Seconds back a bandwidth still counts (--max-result-age). */
+  valuesWindowS: number;
+}
+
+/** Source nodes per query: 100 sources of a 1000-node mesh are ~100 000 series, ~10 MB of JSON. */
+export const SOURCES_PER_QUERY = 100;
+
+const DOWN_REASONS = 'source-down|destination-down';
+
+export async function readQueryState(query: PromQuery, options: QueryStateOptions): Promise<QueryState> {
+  const state: QueryState = { previous: new Map(), judgedDown: new Map() };
+  for (let start = 0; start < options.sources.length; start += SOURCES_PER_QUERY) {
+    const batch = options.sources.slice(start, start + SOURCES_PER_QUERY);
+    const selector = `job=${promqlString(options.job)},source_node=~${promqlString(batch.map(escapeRegex).join('|'))}`;
+    const lastOver = (name: string, windowS: number) => `last_over_time(${name}{${selector}}[${Math.ceil(windowS)}s])`;
+    const pairsOn = 'on(source_node, destination_node, protocol)';
+    const [bandwidth, success] = [PAIR_METRICS.bandwidth.name, PAIR_METRICS.success.name];
+    const [stamps, bandwidths, skips] = await Promise.all([
+      query(lastOver(PAIR_METRICS.timestamp.name, options.windowS)),
+      // The last bandwidth only where the last test succeeded: a failure is no reading.
+      query(`${lastOver(bandwidth, options.valuesWindowS)} and ${pairsOn} (${lastOver(success, options.valuesWindowS)} == 1)`),
+      query(`${RUN_METRICS.skipped.name}{${selector},reason=~"${DOWN_REASONS}"}[${Math.ceil(options.windowS)}s]`),
+    ]);
+    for (const row of stamps) addStamp(state.previous, row);
+    for (const row of bandwidths) addBandwidth(state.previous, row);
+    for (const row of skips) addJudged(state.judgedDown, row);
+  }
+  return state;
+}
+
+function pairOf(row: QueryRow): { key: string; source: string; destination: string; protocol: Protocol } | undefined {
+  const { source_node: source, destination_node: destination, protocol } = row.metric;
+  if (!source || !destination || (protocol !== 'tcp' && protocol !== 'udp')) return undefined;
+  return { key: previousKey(source, destination, protocol), source, destination, protocol };
+}
+
+/** The latest timestamp wins: a pair whose zone labels changed has two series. */
+function addStamp(previous: Map<string, PreviousPair>, row: QueryRow): void {
+  const pair = pairOf(row);
+  const timestamp = Number(row.value?.[1]);
+  if (!pair || !Number.isFinite(timestamp)) return;
+  const known = previous.get(pair.key);
+  if (known && known.timestamp >= timestamp) return;
+  const { source, destination, protocol } = pair;
+  previous.set(pair.key, { source, destination, protocol, timestamp, values: { [PAIR_METRICS.timestamp.name]: timestamp } });
+}
+
+function addBandwidth(previous: Map<string, PreviousPair>, row: QueryRow): void {
+  const pair = pairOf(row);
+  const value = Number(row.value?.[1]);
+  const known = pair && previous.get(pair.key);
+  if (known && Number.isFinite(value)) known.values[PAIR_METRICS.bandwidth.name] = value;
+}
+
+function addJudged(judgedDown: Map<string, number>, row: QueryRow): void {
+  const pair = pairOf(row);
+  if (!pair) return;
+  for (const [at] of row.values ?? []) judgedDown.set(pair.key, Math.max(judgedDown.get(pair.key) ?? -Infinity, Number(at)));
+}
+
+/** A PromQL double-quoted string (Go escapes, as JSON's for these characters). */
+function promqlString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** A node name as a literal inside a RE2 alternation. */
+function escapeRegex(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
