@@ -44,13 +44,15 @@ export function resultSamples(results: readonly PairResult[], job: string, zones
 }
 
 /**
- * With --pair-series remote-write the skips go to the receiver too (the Pushgateway keeps no per-pair
- * series): iperf_test_skipped 1 per pair and reason, at `atMs` (the run's end). The next run reads the
- * judged-down ones back (query-state.ts).
+ * With --pair-series remote-write the judged-down skips go to the receiver (the Pushgateway keeps no
+ * per-pair series): iperf_test_skipped 1 per pair with reason destination-down or source-down, at `atMs`
+ * (the run's end), for the node-failing alerts and for the next run, which reads them back
+ * (query-state.ts). Deadline and aborted skips are not sent: a run cut by its deadline skips most of a
+ * big mesh, O(N²) samples that say only what iperf_run_pairs{outcome="skipped"} counts.
  */
 export function skipSamples(results: readonly PairResult[], job: string, atMs: number): RemoteSample[] {
   return results.flatMap((result) => {
-    if (result.status !== 'skipped') return [];
+    if (result.status !== 'skipped' || (result.skipped !== 'destination-down' && result.skipped !== 'source-down')) return [];
     const { source, destination, protocol } = result.pair;
     const labels = { __name__: RUN_METRICS.skipped.name, job, source_node: source.node, destination_node: destination.node, protocol };
     return [{ labels: { ...labels, reason: result.skipped }, value: 1, timestampMs: atMs }];
