@@ -300,7 +300,8 @@ async function publish(
     errors: out.errors.map((error) => error.message),
     carried: carried.length,
   };
-  for (const node of out.deleted) log.info({ source_node: node }, 'deleted the Pushgateway group of a node that is gone');
+  const why = pairsHere ? 'of a node that is gone' : 'with per-pair series (--pair-series remote-write)';
+  for (const node of out.deleted) log.info({ source_node: node }, `deleted the Pushgateway group ${why}`);
   for (const error of out.errors) log.error({ err: error.message }, 'push failed');
   if (out.errors.length > 0) report.exitCode = 1;
 }
