@@ -1,6 +1,6 @@
 // --pair-series remote-write against a real Prometheus (Debian's, --web.enable-remote-write-receiver), a
-// real Pushgateway and real iperf3: consecutive runner processes cut by --max-pairs cover every pair
-// within ⌈pairs ÷ tests per run⌉ runs, never-measured first, with the state read back from Prometheus
+// real Pushgateway and real iperf3: consecutive runner processes cut by --max-pairs or by --deadline
+// cover every pair within ⌈pairs ÷ tests per run⌉ runs, never-measured first, with the state read back from Prometheus
 // (each run is a new process: nothing survives but what the servers hold), and the Pushgateway ends up
 // with no per-pair series at all — the groups an earlier pushgateway-mode run left are deleted.
 import { after, before, describe, test } from 'node:test';
@@ -22,6 +22,8 @@ import type { PairResult, Server } from '../../src/model/types.ts';
 let prom: RealPrometheus;
 let gateway: RealPushgateway;
 let iperf: Iperf3Server;
+/** One server per node, for runs at the collision-free parallelism (one test out of and one into every node). */
+let perNode: Iperf3Server[] = [];
 let dir = '';
 before(async () => {
   [prom, gateway, iperf] = await Promise.all([
@@ -29,10 +31,12 @@ before(async () => {
     startPushgateway(),
     startIperf3Server(),
   ]);
+  perNode = await Promise.all(NODES.map(() => startIperf3Server()));
   dir = mkdtempSync(join(tmpdir(), 'pair-series-'));
 });
 after(async () => {
   iperf?.stop();
+  for (const server of perNode) server.stop();
   await Promise.all([prom?.stop(), gateway?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -40,10 +44,13 @@ after(async () => {
 const NODES = ['p1', 'p2', 'p3', 'p4'];
 const ALL_PAIRS = NODES.flatMap((source) => NODES.filter((node) => node !== source).map((destination) => `${source}>${destination}`));
 
-async function run(job: string, extra: string[]): Promise<string[]> {
+/** `separate`: each node its own server, concurrency auto; else one server for all, one test at a time. */
+async function run(job: string, extra: string[], separate = false): Promise<string[]> {
   const targets = join(dir, 'targets.json');
-  writeFileSync(targets, JSON.stringify(NODES.map((node) => ({ node, ip: '127.0.0.1', port: iperf.port }))));
-  const args = ['run', '--targets', targets, '--client-command', 'env NODE={node} iperf3', '--concurrency', '1', '--duration', '1'];
+  const port = (index: number) => (separate ? perNode[index]! : iperf).port;
+  writeFileSync(targets, JSON.stringify(NODES.map((node, index) => ({ node, ip: '127.0.0.1', port: port(index) }))));
+  const client = ['--client-command', 'env NODE={node} iperf3', '--concurrency', separate ? 'auto' : '1', '--duration', '1'];
+  const args = ['run', '--targets', targets, ...client];
   const common = [...args, '--omit', '0', '--interference', 'off', '--job', job, '--pushgateway', gateway.url, '--output', 'json'];
   const result = await runCli([...common, ...extra], {}, 120_000);
   assert.equal(result.code, 0, result.stderr);
@@ -83,6 +90,24 @@ describe('--pair-series remote-write', () => {
     assert.match(await gateway.metrics(), /^iperf_coverage_pairs_unmeasured\{.*job="pair-sink".*\} 0$/m);
     const stored = await prom.query(`count(last_over_time(iperf_test_timestamp_seconds{job="${job}"}[1h]))`);
     assert.equal(stored[0]?.value[1], '12', 'the receiver holds every pair');
+  });
+});
+
+describe('--pair-series remote-write with a --deadline cut', () => {
+  test('every pair is measured within ⌈12 ÷ the fewest tests a run made⌉ runs', async () => {
+    ensureBuilt();
+    const rw = ['--remote-write', `${prom.url}/api/v1/write`, '--pair-series', 'remote-write', '--deadline', '3'];
+    const covered = new Set<string>();
+    const sizes: number[] = [];
+    while (covered.size < ALL_PAIRS.length && sizes.length < 12) {
+      const tested = await run('pair-sink-deadline', rw, true);
+      assert.ok(tested.length > 0 && tested.length < ALL_PAIRS.length, `the deadline cuts the run: ${tested.length} tests`);
+      sizes.push(tested.length);
+      for (const pair of tested) covered.add(pair);
+    }
+    const bound = Math.ceil(ALL_PAIRS.length / Math.min(...sizes));
+    assert.equal(covered.size, ALL_PAIRS.length);
+    assert.ok(sizes.length <= bound, `covered after ${sizes.length} runs (tests per run ${sizes.join(', ')}), bound ${bound}`);
   });
 });
 
