@@ -142,10 +142,14 @@ async function readEarlier(config: RunConfig, deps: CycleDeps, planned: readonly
   const sources = [...new Set(planned.map((pair) => pair.source.node))].sort();
   const windowS = Math.max(config.maxResultAgeS, 2 * size.coveragePeriodS);
   const options = { job: config.job, sources, windowS, valuesWindowS: config.maxResultAgeS };
+  // Bounded by a quarter of the run's --deadline (2 min without one), never less than --push-deadline:
+  // a big mesh takes tens of seconds to read (README, Metrics volume), a hung query API no longer than that.
+  const boundMs = Math.max(config.push?.deadlineMs ?? 20_000, config.deadlineS !== undefined ? config.deadlineS * 250 : 120_000);
+  const startedAt = deps.clock.now();
   try {
-    const deadlineMs = config.push?.deadlineMs ?? Infinity;
-    const state = await within(deps.clock, deadlineMs, 'reading the pair state', readQueryState(deps.stateQuery, options));
-    deps.log.info({ pairs: state.previous.size, judged_down: state.judgedDown.size }, 'pair state read from --state-url');
+    const state = await within(deps.clock, boundMs, 'reading the pair state', readQueryState(deps.stateQuery, options));
+    const seconds = (deps.clock.now() - startedAt) / 1000;
+    deps.log.info({ pairs: state.previous.size, judged_down: state.judgedDown.size, seconds }, 'pair state read from --state-url');
     return { groups: gateway?.groups ?? [], ...state };
   } catch (error) {
     deps.log.warn({ err: (error as Error).message }, 'cannot read the pair state from --state-url; testing in plan order');

@@ -1,7 +1,10 @@
 import { planPairs } from '../../src/plan/pairs.ts';
 import { runRegistry } from '../../src/metrics/registries.ts';
 import { nodeAggregates } from '../../src/metrics/node-aggregates.ts';
-import { encodeWriteRequest, resultSamples, skipSamples, snappyBlock } from '../../src/push/remote-write.ts';
+import { encodeWriteRequest, remoteWrite, resultSamples, skipSamples, snappyBlock } from '../../src/push/remote-write.ts';
+import { readQueryState } from '../../src/push/query-state.ts';
+import { prometheusQuery } from '../../src/push/prometheus-query.ts';
+import { startPrometheus } from '../support/prometheus.ts';
 import type { PreviousPair } from '../../src/push/previous-results.ts';
 import type { Pair, PairResult } from '../../src/model/types.ts';
 import type { CycleSize } from '../../src/plan/sizing.ts';
@@ -38,7 +41,7 @@ const T0 = 1.7e12;
 /** `sourceGroups`: the payload bench's figures for all N source groups (every pair with a result). */
 export async function pairSeriesCost(n: number, testsPerRun: number, sourceGroups: { totalMB: number; series: number }): Promise<PairSeriesCostRow> {
   const planned = planPairs(servers(n), { mode: 'mesh', protocols: ['tcp'] });
-  const tested = planned.slice(0, testsPerRun).map(success);
+  const tested = planned.slice(0, testsPerRun).map((pair, index) => success(pair, index));
   const skippedCount = planned.length - tested.length;
   const skipped = planned.slice(testsPerRun, testsPerRun + Math.min(SKIP_SAMPLE, skippedCount)).map(deadlineSkip);
   const nodes = nodeAggregates(tested, earlier(planned));
@@ -80,8 +83,7 @@ async function heldSeries(body: string): Promise<number> {
   }
 }
 
-function success(pair: Pair, index: number): PairResult {
-  const finishedAt = T0 + 6123 + index;
+function success(pair: Pair, index: number, finishedAt = T0 + 6123 + index): PairResult {
   return { pair, status: 'success', attempts: 1, startedAt: finishedAt - 6123, finishedAt, measurement: { bandwidthMbps: 9412.345678, retransmits: 12, rttSeconds: 0.000231 } };
 }
 
@@ -94,3 +96,46 @@ function* earlier(planned: readonly Pair[]): Generator<PreviousPair> {
     yield { source: source.node, destination: destination.node, protocol, timestamp: T0 / 1000 - 600, values: { iperf_network_bandwidth_mbps: 9400 } };
   }
 }
+
+export interface StateReadRow {
+  n: number;
+  pairs: number;
+  /** Writing every pair's last result (3 samples each) by remote write, s. */
+  writeS: number;
+  /** readQueryState for every source node (batches of 100 sources, 3 queries each), s. */
+  readS: number;
+  /** Heap the state map holds, MB. */
+  heapMB: number;
+}
+
+/**
+ * What --pair-series remote-write costs the next run: a real Prometheus (remote-write receiver) holding
+ * the last result of every pair of an N-node mesh, and the real state read over its query API.
+ */
+export async function stateReadCost(n: number): Promise<StateReadRow> {
+  const prom = await startPrometheus({ targets: [], ruleFiles: [], flags: ['--web.enable-remote-write-receiver'] });
+  try {
+    const now = Date.now() - 60_000;
+    const planned = planPairs(servers(n), { mode: 'mesh', protocols: ['tcp'] });
+    let started = performance.now();
+    for (let at = 0; at < planned.length; at += 5000) {
+      const results = planned.slice(at, at + 5000).map((pair, index) => success(pair, index, now - 3_600_000 + at + index));
+      const samples = resultSamples(results, 'iperf3-monitor').filter((sample) => WANTED.has(sample.labels.__name__!));
+      await remoteWrite(fetch, `${prom.url}/api/v1/write`, samples, 120_000);
+    }
+    const writeS = (performance.now() - started) / 1000;
+    globalThis.gc?.();
+    const heap0 = process.memoryUsage().heapUsed;
+    started = performance.now();
+    const sources = servers(n).map((server) => server.node);
+    const state = await readQueryState(prometheusQuery(fetch, prom.url, 120_000), { job: 'iperf3-monitor', sources, windowS: 7200, valuesWindowS: 7200 });
+    const readS = (performance.now() - started) / 1000;
+    const heapMB = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
+    if (state.previous.size !== planned.length) throw new Error(`read back ${state.previous.size} pairs, wrote ${planned.length}`);
+    return { n, pairs: planned.length, writeS, readS, heapMB };
+  } finally {
+    await prom.stop();
+  }
+}
+
+const WANTED = new Set(['iperf_test_timestamp_seconds', 'iperf_test_success', 'iperf_network_bandwidth_mbps']);
