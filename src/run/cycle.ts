@@ -142,9 +142,9 @@ async function readEarlier(config: RunConfig, deps: CycleDeps, planned: readonly
   const sources = [...new Set(planned.map((pair) => pair.source.node))].sort();
   const windowS = Math.max(config.maxResultAgeS, 2 * size.coveragePeriodS);
   const options = { job: config.job, sources, windowS, valuesWindowS: config.maxResultAgeS };
-  // Bounded by a quarter of the run's --deadline (2 min without one), never less than --push-deadline:
-  // a big mesh takes tens of seconds to read (README, Metrics volume), a hung query API no longer than that.
-  const boundMs = Math.max(config.push?.deadlineMs ?? 20_000, config.deadlineS !== undefined ? config.deadlineS * 250 : 120_000);
+  // Bounded by half the run's --deadline (2 min without one), never less than --push-deadline: a big mesh
+  // takes tens of seconds to read (README, Metrics volume), and a hung query API no longer than that.
+  const boundMs = Math.max(config.push?.deadlineMs ?? 20_000, config.deadlineS !== undefined ? config.deadlineS * 500 : 120_000);
   const startedAt = deps.clock.now();
   try {
     const state = await within(deps.clock, boundMs, 'reading the pair state', readQueryState(deps.stateQuery, options));
