@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { INTERFERENCE_MODES, LOG_LEVELS, MODES } from '../config/run-config.ts';
+import { INTERFERENCE_MODES, LOG_LEVELS, MODES, oneOf } from '../config/run-config.ts';
 import { choice, number, text } from './option-kinds.ts';
 import { PAIR_SERIES } from '../config/pair-series.ts';
 
@@ -184,7 +184,14 @@ when [default: --remote-write without /api/v1/write]`;
       number(group, 'Seconds the whole push may take (earlier results read, every PUT and DELETE, retries); then exit 1', 20),
     )
     .option('remote-write', text(group, remoteWrite))
-    .option('pair-series', { type: 'string', requiresArg: true, group, choices: PAIR_SERIES, describe: pairSeries })
+    .option('pair-series', {
+      type: 'string',
+      requiresArg: true,
+      group,
+      choices: PAIR_SERIES,
+      describe: pairSeries,
+      coerce: (value: string) => oneOf('pair-series', value, PAIR_SERIES),
+    })
     .option('state-url', text(group, stateUrl))
     .option('max-result-age', number(group, maxResultAge, 3600))
     .option('pushgateway-username', text(group, 'Basic auth user'))
