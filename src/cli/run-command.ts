@@ -19,6 +19,7 @@ import { ConfigError } from '../errors/config-error.ts';
 import type { KubernetesEdges } from './kubernetes-edges.ts';
 import { countByStatus } from '../model/count-results.ts';
 import { remoteWrite, type RemoteSample } from '../push/remote-write.ts';
+import { prometheusQuery } from '../push/prometheus-query.ts';
 
 // The entry point's half of `run`: builds the real edges (files, Kubernetes, processes, HTTP,
 // clock) from the validated config and hands them to the cycle. Returns the exit code.
@@ -104,6 +105,7 @@ async function runLeased(
     runner,
     ...(gateway ? { pushgateway: gateway } : {}),
     ...(config.remoteWrite ? { writeSamples: (samples: RemoteSample[]) => remoteWrite(fetch, config.remoteWrite!, samples, 30_000) } : {}),
+    ...(config.stateUrl ? { stateQuery: prometheusQuery(fetch, config.stateUrl, 30_000) } : {}),
     signal: io.signal,
     onEvent: (event) => progress?.onEvent(event),
     ...(deadlineFrom !== undefined ? { deadlineFrom } : {}),

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
-import { INTERFERENCE_MODES, LOG_LEVELS, MODES } from '../config/run-config.ts';
+import { INTERFERENCE_MODES, LOG_LEVELS, MODES, oneOf } from '../config/run-config.ts';
 import { choice, number, text } from './option-kinds.ts';
+import { PAIR_SERIES } from '../config/pair-series.ts';
 
 // The `run` command's options: the one place argv is described. Every option can also come from
 // IPERF3_MONITOR_<NAME> (see argv-env.ts). Validation lives in config/run-config.ts.
@@ -180,8 +181,13 @@ with pods/exec, a path in the server pod`;
 
 function pushOptions<T>(parser: Argv<T>) {
   const group = 'Push:';
-  const remoteWrite = `Prometheus remote-write URL (e.g. http://prometheus:9090/api/v1/write): also send this run's results there, \
-each sample at the time its test ended (scales past a Pushgateway; the least-recently-measured order still reads the Pushgateway)`;
+  const remoteWrite = `Prometheus remote-write URL (e.g. http://prometheus:9090/api/v1/write): send this run's results there, \
+each sample at the time its test ended (scales past a Pushgateway)`;
+  const pairSeries = `Where the per-pair series go: pushgateway; remote-write (the Pushgateway keeps only the O(N) run, coverage, \
+sizing and per-node metrics; the next run reads the pairs' last measurements from --state-url); both \
+[default: both with --remote-write, else pushgateway]`;
+  const stateUrl = `With --pair-series remote-write: the PromQL query API that sees the receiver, for which pairs were measured \
+when [default: --remote-write without /api/v1/write]`;
   const maxResultAge = 'Seconds a result of a pair not tested in this run stays in the Pushgateway (dropped sooner if its node is gone)';
   return parser
     .option('pushgateway', text(group, 'Pushgateway URL; one group per source node {job, source_node} [default: do not push]'))
@@ -193,6 +199,15 @@ each sample at the time its test ended (scales past a Pushgateway; the least-rec
       number(group, 'Seconds the whole push may take (earlier results read, every PUT and DELETE, retries); then exit 1', 20),
     )
     .option('remote-write', text(group, remoteWrite))
+    .option('pair-series', {
+      type: 'string',
+      requiresArg: true,
+      group,
+      choices: PAIR_SERIES,
+      describe: pairSeries,
+      coerce: (value: string) => oneOf('pair-series', value, PAIR_SERIES),
+    })
+    .option('state-url', text(group, stateUrl))
     .option('max-result-age', number(group, maxResultAge, 3600))
     .option('pushgateway-username', text(group, 'Basic auth user'))
     .option('pushgateway-password', text(group, 'Basic auth password (prefer the env var or the -file option)'))

@@ -1,5 +1,6 @@
 import type { Protocol } from '../model/types.ts';
 import type { IperfOptions } from '../iperf/client-args.ts';
+import { pairSeriesOf, type PairSeries } from './pair-series.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { splitWords } from '../exec/command-template.ts';
 import { buildIperfAuth, type IperfAuth, type RawAuthOptions } from './iperf-auth.ts';
@@ -74,6 +75,10 @@ export interface RunConfig {
   pod?: { namespace: string; name: string };
   /** Prometheus remote-write receiver: this run's samples with their true timestamps (--remote-write). */
   remoteWrite?: string;
+  /** Where the per-pair series go (--pair-series; config/pair-series.ts). */
+  pairSeries: PairSeries;
+  /** PromQL query API the state of --pair-series remote-write is read from (--state-url). */
+  stateUrl?: string;
   job: string;
   output: 'table' | 'json' | 'none' | 'html';
   /** The page `--output html FILE` writes. */
@@ -122,6 +127,8 @@ export interface RawRunOptions extends RawAuthOptions {
   maxResultAge: NumberText;
   pushgateway?: string;
   remoteWrite?: string;
+  pairSeries?: string;
+  stateUrl?: string;
   job: string;
   pushTimeout: NumberText;
   pushRetries: NumberText;
@@ -213,7 +220,7 @@ export function buildRunConfig(raw: RawRunOptions, env: ConfigEnv, files: Config
     ...(push ? { push } : {}),
     ...(lease ? { lease } : {}),
     ...(env.POD_NAME && env.POD_NAMESPACE ? { pod: { namespace: env.POD_NAMESPACE, name: env.POD_NAME } } : {}),
-    ...(raw.remoteWrite !== undefined ? { remoteWrite: httpUrl('remote-write', raw.remoteWrite) } : {}),
+    ...pairSeriesOf(raw),
     job: raw.job,
     output,
     ...(outputFile !== undefined ? { outputFile } : {}),

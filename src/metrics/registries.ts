@@ -27,6 +27,8 @@ export interface RunSummary {
   coverage?: Coverage;
   /** Each node's worst and median bandwidth out and in (metrics/node-aggregates.ts). */
   nodes?: readonly NodeAggregate[];
+  /** false with --pair-series remote-write: the skips are per-pair series, sent to the receiver instead. */
+  skipSeries?: boolean;
 }
 
 /** Pair labels when the runner knows zones: source_zone and destination_zone too. */
@@ -108,7 +110,7 @@ export function runRegistry(results: readonly PairResult[], summary: RunSummary)
   // In the run group, replaced every cycle: a skip is news of this cycle only, never carried over.
   const skipped = new Gauge({ ...RUN_METRICS.skipped, labelNames: [...PAIR_LABELS, 'reason'], registers: [reg] });
   for (const result of results) {
-    if (result.status !== 'skipped') continue;
+    if (result.status !== 'skipped' || summary.skipSeries === false) continue;
     const { source, destination, protocol } = result.pair;
     const network = networkOf(source);
     skipped.set({ source_node: source.node, destination_node: destination.node, protocol, network, reason: result.skipped }, 1);

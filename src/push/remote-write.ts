@@ -1,6 +1,6 @@
 import { networkOf } from '../model/network.ts';
 import type { PairResult } from '../model/types.ts';
-import { PAIR_METRICS } from '../metrics/names.ts';
+import { PAIR_METRICS, RUN_METRICS } from '../metrics/names.ts';
 import { PushError } from '../errors/push-error.ts';
 
 // Prometheus remote write (1.0) as a sink that scales past a Pushgateway: each measurement is sent
@@ -48,6 +48,23 @@ export function resultSamples(results: readonly PairResult[], job: string, zones
     add(PAIR_METRICS.rtt.name, measured.rttSeconds);
   }
   return samples;
+}
+
+/**
+ * With --pair-series remote-write the judged-down skips go to the receiver (the Pushgateway keeps no
+ * per-pair series): iperf_test_skipped 1 per pair with reason destination-down or source-down, at `atMs`
+ * (the run's end), for the node-failing alerts and for the next run, which reads them back
+ * (query-state.ts). Deadline and aborted skips are not sent: a run cut by its deadline skips most of a
+ * big mesh, O(N²) samples that say only what iperf_run_pairs{outcome="skipped"} counts.
+ */
+export function skipSamples(results: readonly PairResult[], job: string, atMs: number): RemoteSample[] {
+  return results.flatMap((result) => {
+    if (result.status !== 'skipped' || (result.skipped !== 'destination-down' && result.skipped !== 'source-down')) return [];
+    const { source, destination, protocol } = result.pair;
+    const [source_node, destination_node, network] = [source.node, destination.node, networkOf(source)];
+    const labels = { __name__: RUN_METRICS.skipped.name, job, source_node, destination_node, protocol, network };
+    return [{ labels: { ...labels, reason: result.skipped }, value: 1, timestampMs: atMs }];
+  });
 }
 
 /** prometheus.WriteRequest: timeseries = 1 { labels = 1 { name = 1, value = 2 }, samples = 2 { value = 1 (double), timestamp = 2 } }. */

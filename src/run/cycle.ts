@@ -25,7 +25,10 @@ import { StepTimeout, within } from './bounded.ts';
 import { logSize, sizeOf } from './cycle-size.ts';
 import { coverageOf } from '../metrics/coverage.ts';
 import { nodeAggregates } from '../metrics/node-aggregates.ts';
-import { resultSamples, type RemoteSample } from '../push/remote-write.ts';
+import { resultSamples, skipSamples, type RemoteSample } from '../push/remote-write.ts';
+import { readQueryState } from '../push/query-state.ts';
+import type { PromQuery } from '../push/prometheus-query.ts';
+import type { Registry } from 'prom-client';
 import type { CycleSize } from '../plan/sizing.ts';
 
 // One cycle: discover → plan → schedule/execute → parse → metrics → push. Every side effect
@@ -43,6 +46,8 @@ export interface CycleDeps {
   onEvent?: (error: ScheduleEvent) => void;
   /** Sends samples to a remote-write receiver (--remote-write); throws a PushError. */
   writeSamples?: (samples: RemoteSample[]) => Promise<void>;
+  /** PromQL against what the receiver holds (--state-url): the state of --pair-series remote-write. */
+  stateQuery?: PromQuery;
   /** Called once with the planned tests, before the first starts. */
   onPlan?: (pairs: readonly Pair[]) => void;
   /**
@@ -87,11 +92,11 @@ export function planCycle(config: RunConfig, servers: Server[]): Pair[] {
 /** `startedAt`: unix ms when the run started (the deadline counts from it). */
 export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: number): Promise<CycleReport> {
   const servers = await discover(config, deps);
-  // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
-  const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
   const planned = planCycle(config, servers);
-  const pairs = withinBudget(config, planned, earlier, servers);
   const size = sizeOf(config, new Set(servers.map((server) => server.node)).size, planned.length);
+  // What earlier runs left: for the pair budget now, for carrying results over later.
+  const earlier = await readEarlier(config, deps, planned, size);
+  const pairs = withinBudget(config, planned, earlier, servers);
   deps.log.info(
     { tests: pairs.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
     'cycle planned',
@@ -126,6 +131,32 @@ async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clo
   } catch (error) {
     log.warn({ err: (error as Error).message }, 'cannot read earlier results from the Pushgateway; testing anyway');
     return undefined;
+  }
+}
+
+/**
+ * The Pushgateway's groups (and, unless --pair-series remote-write, its pair series); with --pair-series
+ * remote-write the pairs' state comes from the receiver (push/query-state.ts), over a window of twice the
+ * coverage period at least, so that a pair measured a full rotation ago is not taken for never measured.
+ */
+async function readEarlier(config: RunConfig, deps: CycleDeps, planned: readonly Pair[], size: CycleSize) {
+  const gateway = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
+  if (config.pairSeries !== 'remote-write' || !deps.stateQuery) return gateway;
+  const sources = [...new Set(planned.map((pair) => pair.source.node))].sort();
+  const windowS = Math.max(config.maxResultAgeS, 2 * size.coveragePeriodS);
+  const options = { job: config.job, sources, windowS, valuesWindowS: config.maxResultAgeS };
+  // Bounded by half the run's --deadline (2 min without one), never less than --push-deadline: a big mesh
+  // takes tens of seconds to read (README, Metrics volume), and a hung query API no longer than that.
+  const boundMs = Math.max(config.push?.deadlineMs ?? 20_000, config.deadlineS !== undefined ? config.deadlineS * 500 : 120_000);
+  const startedAt = deps.clock.now();
+  try {
+    const state = await within(deps.clock, boundMs, 'reading the pair state', readQueryState(deps.stateQuery, options));
+    const seconds = (deps.clock.now() - startedAt) / 1000;
+    deps.log.info({ pairs: state.previous.size, judged_down: state.judgedDown.size, seconds }, 'pair state read from --state-url');
+    return { groups: gateway?.groups ?? [], ...state };
+  } catch (error) {
+    deps.log.warn({ err: (error as Error).message }, 'cannot read the pair state from --state-url; testing in plan order');
+    return { groups: gateway?.groups ?? [], previous: new Map(), judgedDown: new Map() };
   }
 }
 
@@ -225,6 +256,7 @@ async function writeRemote(
   report: CycleReport,
 ): Promise<void> {
   const samples = resultSamples(report.results, config.job, zonesOf(report.servers));
+  if (config.pairSeries === 'remote-write') samples.push(...skipSamples(report.results, config.job, report.endedAt));
   try {
     await write(samples);
     log.info({ samples: samples.length }, 'results sent by remote write');
@@ -259,20 +291,24 @@ async function publish(
   }
   const notBeforeS = endedAt / 1000 - config.maxResultAgeS;
   const kept = retention({ discovered: live, nodeObjects: report.nodeObjects, previous: state.previous, notBefore: notBeforeS });
-  const { carried, emptied } = carryOver(state.previous, results, kept.gone, notBeforeS);
-  const sources = sourceRegistries(results, carried, zonesOf(servers));
+  // --pair-series remote-write: no source group at all (the ones an earlier mode left are deleted).
+  const pairsHere = config.pairSeries !== 'remote-write';
+  const { carried, emptied } = pairsHere ? carryOver(state.previous, results, kept.gone, notBeforeS) : { carried: [], emptied: [] };
+  const sources = pairsHere ? sourceRegistries(results, carried, zonesOf(servers)) : new Map<string, Registry>();
   const coverage = coverageOf(planned, results, state.previous, { nowS: endedAt / 1000, notBeforeS, periodS: report.size.coveragePeriodS });
   const summary = { durationS: (endedAt - startedAt) / 1000, servers: servers.length, endedAt, carried: carried.length };
   const nodes = nodeAggregates(results, stillValid(state.previous, live, notBeforeS));
-  const run = runRegistry(results, { ...summary, size: report.size, coverage, nodes });
-  const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes: kept.keptSources, existing: state.groups, emptied });
+  const run = runRegistry(results, { ...summary, size: report.size, coverage, nodes, skipSeries: pairsHere });
+  const liveNodes = pairsHere ? kept.keptSources : new Set<string>();
+  const out = await pushResults(gateway, { job: config.job, sources, run, liveNodes, existing: state.groups, emptied });
   report.pushed = {
     groups: out.pushed.length,
     deleted: out.deleted,
     errors: out.errors.map((error) => error.message),
     carried: carried.length,
   };
-  for (const node of out.deleted) log.info({ source_node: node }, 'deleted the Pushgateway group of a node that is gone');
+  const why = pairsHere ? 'of a node that is gone' : 'with per-pair series (--pair-series remote-write)';
+  for (const node of out.deleted) log.info({ source_node: node }, `deleted the Pushgateway group ${why}`);
   for (const error of out.errors) log.error({ err: error.message }, 'push failed');
   if (out.errors.length > 0) report.exitCode = 1;
 }

@@ -8,6 +8,7 @@ import { simCycle, planTime, payload, type SimRow, type PlanRow, type PayloadRow
 import { gatewayCost, type GatewayRow } from './gateway-cost.ts';
 import { coverage, type CoverageCurve } from './coverage.ts';
 import { budgetSelectTime } from './select-time.ts';
+import { pairSeriesCost, stateReadCost, type PairSeriesCostRow, type StateReadRow } from './pair-series-cost.ts';
 import { scaleCoverage, scaleZoned, CHART, floors, type ScaleRow, type ZonedRow } from './scale.ts';
 import { discoveryAtScale, type DiscoveryRow } from './discovery.ts';
 import { SIM_D_MS, SIM_TIMEOUT_MS } from './sim-iperf3.ts';
@@ -362,6 +363,8 @@ if (doSim) {
 // ---- Scale: coverage with the chart's defaults ---------------------------------------------------
 const scale: (ScaleRow & { pushMB: number; series: number; pushHeapMB: number })[] = [];
 const zoned: ZonedRow[] = [];
+const pairSeriesCosts: PairSeriesCostRow[] = [];
+const stateReads: StateReadRow[] = [];
 const discovery: DiscoveryRow[] = [];
 const hm = (s: number) => (Number.isFinite(s) ? `${Math.floor(s / 3600)} h ${String(Math.round((s % 3600) / 60)).padStart(2, '0')} min` : 'never');
 if (doSim) {
@@ -370,6 +373,8 @@ if (doSim) {
     const row = await scaleCoverage(n);
     const push = await payload(n, ['tcp'], n > 300 ? 20 : n);
     scale.push({ ...row, pushMB: push.totalMB, series: push.samplesPerGroup * n, pushHeapMB: push.heapMB });
+    progress(`--pair-series cost N=${n}`);
+    pairSeriesCosts.push(await pairSeriesCost(n, row.testsPerRun, { totalMB: push.totalMB, series: push.samplesPerGroup * n }));
   }
   const { rounds } = floors(100);
   print(
@@ -396,6 +401,31 @@ if (doSim) {
         'to start it); time to cover: from the start of run 1 to the end of the run that measured the last pair (virtual clock).\n' +
         'pushed MB/run and series/run: the exposition of every group once every pair has a result (a PUT rewrites each group whole);\n' +
         'N = 1000 is extrapolated from 20 groups. heap: peak of one run\'s ordering and scheduling + the push registries.',
+    ),
+  );
+  print(
+    table(
+      '9b. --pair-series: what one run of 9 pushes to the Pushgateway and sends by remote write, per mode (steady state: every pair has a result)',
+      ['N', 'tests/run', 'mode', 'Pushgateway MB/run', 'Pushgateway series', 'remote write MB/run', 'remote-write samples/run'],
+      pairSeriesCosts.flatMap((r) =>
+        r.modes.map((m) => [String(r.n), r.testsPerRun, m.mode, f(m.gatewayMB, m.gatewayMB < 1 ? 2 : 1), m.gatewaySeries, f(m.remoteWriteMB, 1), m.remoteWriteSamples]),
+      ),
+      'Pushgateway: every source group (pushgateway, both) plus the run group, whose deadline skips are one iperf_test_skipped series per pair\n' +
+        'not tried (rendered for 20 000, extrapolated); remote-write: the run group alone (run, sizing, coverage, per-node aggregates), PUT to a\n' +
+        'real prometheus-pushgateway and its series counted. Remote write: protobuf WriteRequest in snappy literal blocks (no compression).',
+    ),
+  );
+  for (const n of full ? [100, 300, 1000] : [100, 300]) {
+    progress(`--pair-series remote-write state read N=${n}`);
+    stateReads.push(await stateReadCost(n));
+  }
+  print(
+    table(
+      '9c. --pair-series remote-write: the next run reads every pair\'s state from a real Prometheus (remote-write receiver) by PromQL',
+      ['N', 'pairs', 'write all (3 samples/pair) s', 'read state s', 'state heap MB'],
+      stateReads.map((r) => [String(r.n), r.pairs, f(r.writeS, 1), f(r.readS, 1), f(r.heapMB, 0)]),
+      'read state: readQueryState for every source node, 100 sources per batch, 3 queries per batch (last timestamp, last bandwidth\n' +
+        'where the last test succeeded, judged-down skips), JSON parsed in the runner; Prometheus and the runner share the 2 cores.',
     ),
   );
   const goalFor = (n: number, limitS: number) => {
@@ -464,7 +494,7 @@ const doc = {
   lab: { d: D, nicMbit: NIC_MBIT, tcpEfficiency: TCP_EFFICIENCY, testTimeoutS: TEST_TIMEOUT_S, skipped: labSkipped, startup, runs: labs },
   duplex,
   duplexSim,
-  sim: { cycles: sims, planning: plans, selectBudget: select, payload: payloads, gateway: gateways, coverage: curves, scale, zoned, discovery },
+  sim: { cycles: sims, planning: plans, selectBudget: select, payload: payloads, gateway: gateways, coverage: curves, scale, pairSeries: pairSeriesCosts, stateReads, zoned, discovery },
   goals,
   durationS: (performance.now() - t0) / 1000,
 };

@@ -166,6 +166,25 @@ test('the pair budget and result age reach the runner as --max-pairs and --max-r
   assert.equal(flag(args, '--max-result-age'), '7200');
 });
 
+test('remote write: runner.remoteWriteUrl, pairSeries and stateUrl reach the runner; none of them by default', () => {
+  const none = args();
+  for (const name of ['--remote-write', '--pair-series', '--state-url']) assert.equal(flag(none, name), undefined, name);
+  const url = 'http://mimir.monitoring.svc/api/v1/push';
+  const set = [`runner.remoteWriteUrl=${url}`, 'runner.pairSeries=remote-write', 'runner.stateUrl=http://mimir.monitoring.svc/prometheus'];
+  const given = args({ set });
+  assert.equal(flag(given, '--remote-write'), url);
+  assert.equal(flag(given, '--pair-series'), 'remote-write');
+  assert.equal(flag(given, '--state-url'), 'http://mimir.monitoring.svc/prometheus');
+});
+
+test('runner.pairSeries remote-write without runner.remoteWriteUrl fails the render, naming both', () => {
+  assert.match(
+    templateError({ set: ['runner.pairSeries=remote-write'] }),
+    /iperf3-monitor: runner\.pairSeries remote-write needs runner\.remoteWriteUrl \(the receiver that keeps the per-pair series\)/,
+  );
+  assert.match(templateError({ set: ['runner.pairSeries=all'] }), /pairSeries/);
+});
+
 test('no TTL deletes failed Jobs before failedJobsHistoryLimit says: none by default, and a TTL only without failed history', () => {
   const job = (set: string[]) => one(template({ set }), 'CronJob').spec.jobTemplate.spec;
   assert.equal(job([]).ttlSecondsAfterFinished, undefined);

@@ -17,6 +17,7 @@ const expected: Record<string, string[]> = {
   'verify-auth': [...base, 'Job'],
   'separate-server-namespace': [...base, 'Deployment', 'NetworkPolicy', 'Service'],
   'star-host-network-policy': [...base, 'Deployment', 'NetworkPolicy', 'Service'],
+  'remote-write': base,
 };
 
 const files = readdirSync(`${chartDir}/ci`).filter((f) => f.endsWith('-values.yaml'));

@@ -43,6 +43,18 @@
 {{- if $r.nodeZones }}
 {{- $args = append $args "--node-zones" }}
 {{- end }}
+{{- if and (or (eq $r.pairSeries "remote-write") (eq $r.pairSeries "both")) (not $r.remoteWriteUrl) }}
+{{- fail (printf "iperf3-monitor: runner.pairSeries %s needs runner.remoteWriteUrl (the receiver that keeps the per-pair series)" $r.pairSeries) }}
+{{- end }}
+{{- with $r.remoteWriteUrl }}
+{{- $args = concat $args (list "--remote-write" .) }}
+{{- end }}
+{{- with $r.pairSeries }}
+{{- $args = concat $args (list "--pair-series" .) }}
+{{- end }}
+{{- with $r.stateUrl }}
+{{- $args = concat $args (list "--state-url" .) }}
+{{- end }}
 {{- if $r.exclusive }}
 {{- $args = append $args "--exclusive" }}
 {{- end }}
