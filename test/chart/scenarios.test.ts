@@ -14,7 +14,7 @@ const expected: Record<string, string[]> = {
   'both-protocols': [...base, 'PrometheusRule'],
   'all-namespaces': ['ClusterRole', 'ClusterRoleBinding', 'CronJob', 'DaemonSet', 'Role', 'RoleBinding', 'ServiceAccount'],
   'hourly-pushgateway-auth': base,
-  'verify-auth': [...base, 'Job'],
+  'verify-auth': [...base, 'Pod'],
   'separate-server-namespace': [...base, 'Deployment', 'NetworkPolicy', 'Service'],
   'star-host-network-policy': [...base, 'Deployment', 'NetworkPolicy', 'Service'],
 };
