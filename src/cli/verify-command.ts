@@ -1,3 +1,4 @@
+import { networkOf } from '../model/network.ts';
 import { writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { RunConfig } from '../config/run-config.ts';
@@ -60,7 +61,7 @@ function logVerdicts(log: Logger, verdicts: readonly Verdict[]): void {
   const failed = verdicts.filter((verdict) => verdict.kind !== 'pass');
   for (const { result, kind, reason } of failed) {
     const { source, destination, protocol } = result.pair;
-    const labels = { source_node: source.node, destination_node: destination.node, protocol };
+    const labels = { source_node: source.node, destination_node: destination.node, protocol, network: networkOf(source) };
     log.warn({ ...labels, verdict: kind, reason }, 'pair failed the gate');
   }
   if (failed.length === 0) log.info({ pairs: verdicts.length }, 'verify passed');

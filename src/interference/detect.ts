@@ -1,4 +1,5 @@
 import type { PairResult } from '../model/types.ts';
+import { pairNetwork } from '../model/network.ts';
 
 // Which full-duplex readings look corrupted by the traffic of another test. A node that sends one
 // test while it receives another puts the ACKs of one test in a queue with the data of the other;
@@ -7,6 +8,8 @@ import type { PairResult } from '../model/types.ts';
 // better of the path's two ends can carry — the best other reading out of its source or into its
 // destination — taken only where one of its ends was busy in the other direction while it ran. A pair no other
 // test overlapped (exclusive mode, a quiet node) is never suspected: its low reading is the path's.
+// References are per network (a pod-network reading is compared with pod-network ones: the CNI's
+// overhead is not interference); busy intervals are per node, whatever the network (one NIC).
 // Pure: results in, suspects out.
 
 export interface Suspect {
@@ -33,6 +36,7 @@ export function findSuspects(results: readonly PairResult[], tolerance = DEFAULT
             index,
             source: result.pair.source.node,
             destination: result.pair.destination.node,
+            network: pairNetwork(result.pair),
             mbps: result.measurement.bandwidthMbps,
             from: result.startedAt,
             to: result.finishedAt,
@@ -40,16 +44,16 @@ export function findSuspects(results: readonly PairResult[], tolerance = DEFAULT
         ]
       : [],
   );
-  const bestOut = topTwo(tcp, (reading) => reading.source);
-  const bestIn = topTwo(tcp, (reading) => reading.destination);
+  const bestOut = topTwo(tcp, (reading) => `${reading.source}\u0000${reading.network}`);
+  const bestIn = topTwo(tcp, (reading) => `${reading.destination}\u0000${reading.network}`);
   // Busy intervals per node and direction, for the overlap test.
   const receiving = intervals(timeline, (result) => result.pair.destination.node);
   const sending = intervals(timeline, (result) => result.pair.source.node);
   const suspects: Suspect[] = [];
   for (const reading of tcp) {
     const reference = Math.max(
-      otherBest(bestOut.get(reading.source), reading.index),
-      otherBest(bestIn.get(reading.destination), reading.index),
+      otherBest(bestOut.get(`${reading.source}\u0000${reading.network}`), reading.index),
+      otherBest(bestIn.get(`${reading.destination}\u0000${reading.network}`), reading.index),
     );
     if (!Number.isFinite(reference) || reading.mbps >= reference * (1 - tolerance)) continue;
     const first = timeline[reading.index]!;

@@ -1,5 +1,5 @@
 import type { Pair, PairResult, SkipReason } from '../model/types.ts';
-import { previousKey, type PreviousPair } from '../push/previous-results.ts';
+import { pairKey, type PreviousPair } from '../push/previous-results.ts';
 
 // How much of the mesh the Pushgateway holds fresh results for, after this run's push: every pair
 // the plan has, its last measurement from this run or an earlier one (results past
@@ -28,7 +28,7 @@ export function coverageOf(
 ): Coverage {
   const fresh = new Map<string, number>();
   for (const result of results) {
-    const key = previousKey(result.pair.source.node, result.pair.destination.node, result.pair.protocol);
+    const key = pairKey(result.pair);
     // A pair not tried because an end was judged down in this run is accounted for now, by the failing
     // tests that judged it (and the node alerts on them), as the pair budget counts it (run/cycle.ts).
     if (result.status === 'skipped' && JUDGED_DOWN.has(result.skipped)) fresh.set(key, at.nowS);
@@ -39,7 +39,7 @@ export function coverageOf(
   let recent = 0;
   let oldest = Infinity;
   for (const pair of planned) {
-    const key = previousKey(pair.source.node, pair.destination.node, pair.protocol);
+    const key = pairKey(pair);
     const earlier = previous?.get(key)?.timestamp;
     const last = fresh.get(key) ?? (earlier !== undefined && earlier >= at.notBeforeS ? earlier : undefined);
     if (last === undefined) {

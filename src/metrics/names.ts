@@ -1,8 +1,8 @@
 // Metric names and help texts: a public contract (dashboards and alerts query them). Per-pair
-// metrics carry source_node, destination_node, protocol; run metrics carry none (their Pushgateway
-// group is {job} alone).
+// metrics carry source_node, destination_node, protocol and network ("host" or "pod": which server
+// pair was tested, always present); run metrics carry none (their Pushgateway group is {job} alone).
 
-export const PAIR_LABELS = ['source_node', 'destination_node', 'protocol'] as const;
+export const PAIR_LABELS = ['source_node', 'destination_node', 'protocol', 'network'] as const;
 
 export const PAIR_METRICS = {
   bandwidth: { name: 'iperf_network_bandwidth_mbps', help: 'Receiver goodput of the last successful test, in Mbit/s.' },

@@ -4,6 +4,7 @@ import { CYCLE_METRICS, PAIR_LABELS, PAIR_METRICS, RUN_METRICS } from './names.t
 import type { PreviousPair } from '../push/previous-results.ts';
 import { countByStatus } from '../model/count-results.ts';
 import { buildInfo } from '../build-info.ts';
+import { networkOf, pairNetwork } from '../model/network.ts';
 import type { CycleSize } from '../plan/sizing.ts';
 import type { Coverage } from './coverage.ts';
 import { nodeAggregateGauges, type NodeAggregate } from './node-aggregates.ts';
@@ -40,8 +41,8 @@ export function sourceRegistries(
 ): Map<string, Registry> {
   const regs = new Map<string, Registry>();
   const labelNames: readonly PairLabel[] = zones ? [...PAIR_LABELS, ...ZONE_LABELS] : PAIR_LABELS;
-  const pairLabels = (source: string, destination: string, protocol: string): Partial<Record<PairLabel, string>> => {
-    const labels = { source_node: source, destination_node: destination, protocol };
+  const pairLabels = (source: string, destination: string, protocol: string, network: string): Partial<Record<PairLabel, string>> => {
+    const labels = { source_node: source, destination_node: destination, protocol, network };
     return zones ? { ...labels, source_zone: zones.get(source) ?? '', destination_zone: zones.get(destination) ?? '' } : labels;
   };
   const gauges = new Map<Registry, Record<keyof typeof PAIR_METRICS, Gauge<PairLabel>>>();
@@ -62,7 +63,7 @@ export function sourceRegistries(
   );
   for (const earlier of carried) {
     const metrics = gaugesOf(earlier.source);
-    const labels = pairLabels(earlier.source, earlier.destination, earlier.protocol);
+    const labels = pairLabels(earlier.source, earlier.destination, earlier.protocol, earlier.network);
     for (const [name, value] of Object.entries(earlier.values)) {
       const key = byName.get(name);
       if (key) metrics[key].set(labels, value);
@@ -71,7 +72,7 @@ export function sourceRegistries(
   for (const result of results) {
     if (result.status === 'skipped') continue;
     const metrics = gaugesOf(result.pair.source.node);
-    const labels = pairLabels(result.pair.source.node, result.pair.destination.node, result.pair.protocol);
+    const labels = pairLabels(result.pair.source.node, result.pair.destination.node, result.pair.protocol, pairNetwork(result.pair));
     metrics.success.set(labels, result.status === 'success' ? 1 : 0);
     if (result.finishedAt > 0) {
       metrics.timestamp.set(labels, result.finishedAt / 1000);
@@ -109,7 +110,8 @@ export function runRegistry(results: readonly PairResult[], summary: RunSummary)
   for (const result of results) {
     if (result.status !== 'skipped') continue;
     const { source, destination, protocol } = result.pair;
-    skipped.set({ source_node: source.node, destination_node: destination.node, protocol, reason: result.skipped }, 1);
+    const network = networkOf(source);
+    skipped.set({ source_node: source.node, destination_node: destination.node, protocol, network, reason: result.skipped }, 1);
   }
   if (summary.size) sizeGauges(reg, summary.size);
   if (summary.coverage) coverageGauges(reg, summary.coverage);

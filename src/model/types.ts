@@ -2,6 +2,9 @@
 
 export type Protocol = 'tcp' | 'udp';
 
+/** Which network a server listens on: the node's own (hostNetwork) or the pod network (the CNI's). */
+export type Network = 'host' | 'pod';
+
 /** Where an iperf3 server listens; in Kubernetes also the pod that hosts it (mesh mode execs into it). */
 export interface Server {
   node: string;
@@ -11,9 +14,11 @@ export interface Server {
   /** The node's topology.kubernetes.io/zone and /region, when the runner reads nodes (--node-zones). */
   zone?: string;
   region?: string;
+  /** The network it listens on; absent: "host" (static targets without `network`, older callers). */
+  network?: Network;
 }
 
-/** One directed test: a client on `source` sends to the server on `destination`. */
+/** One directed test: a client on `source` sends to the server on `destination`, both on one network. */
 export interface Pair {
   source: Server;
   destination: Server;

@@ -2,7 +2,7 @@ import type { Measurement, PairResult } from '../model/types.ts';
 import { escapeHtml } from './html-escape.ts';
 import { cellKey, shareLevel, type ProtocolGrid } from './matrix-grid.ts';
 
-// One protocol's source×destination matrix on the HTML page: a cell per directed pair, coloured by its
+// One protocol's (and network's, when the run measured two) source×destination matrix on the HTML page: a cell per directed pair, coloured by its
 // share of the best path, failed and skipped tests with their own colours; each cell carries its pair,
 // status and figures as data-* attributes and a tooltip.
 
@@ -10,7 +10,9 @@ const LEGEND = `<p class="legend"><span class="good">≥ 80 % of best</span> <sp
 <span class="poor">&lt; 50 %</span> <span class="fail">failed</span> <span class="skip">skipped</span></p>`;
 
 export function htmlMatrix(grid: ProtocolGrid, nodes: readonly string[]): string {
-  const { protocol, bestMbps } = grid;
+  const { protocol, network, bestMbps } = grid;
+  const id = network ? `matrix-${protocol}-${network}` : `matrix-${protocol}`;
+  const data = `data-protocol="${protocol}"${network ? ` data-network="${network}"` : ''}`;
   const hint = `Rows: source node · columns: destination node · best path ${bestMbps.toFixed(1)} Mbit/s`;
   const head = nodes.map((node) => `<th scope="col">${escapeHtml(node)}</th>`).join('');
   const rows = grid.sources.map((source) => {
@@ -18,8 +20,8 @@ export function htmlMatrix(grid: ProtocolGrid, nodes: readonly string[]): string
     return `<tr><th scope="row">${escapeHtml(source)}</th>${cells}</tr>`;
   });
   return [
-    `<section><h2>${protocol.toUpperCase()} Mbit/s</h2><p class="hint">${hint}</p>`,
-    `<div class="scroll"><table class="matrix" id="matrix-${protocol}" data-protocol="${protocol}">`,
+    `<section><h2>${protocol.toUpperCase()} Mbit/s${network ? ` · ${network} network` : ''}</h2><p class="hint">${hint}</p>`,
+    `<div class="scroll"><table class="matrix" id="${id}" ${data}>`,
     `<thead><tr><th class="corner">from \\ to</th>${head}</tr></thead><tbody>`,
     ...rows,
     '</tbody></table></div>',

@@ -1,14 +1,15 @@
 import type { CycleReport } from '../run/cycle.ts';
 import type { PairResult, SkipReason } from '../model/types.ts';
 import { countByStatus } from '../model/count-results.ts';
+import { pairNetwork } from '../model/network.ts';
 import { escapeHtml } from './html-escape.ts';
 import { htmlMatrix } from './html-matrix.ts';
 import { HTML_STYLE } from './html-style.ts';
-import { matrixNodes, matrixProtocols, protocolGrid } from './matrix-grid.ts';
+import { matrixNodes, matrixProtocols, networkNote, reportGrids } from './matrix-grid.ts';
 
 // `--output html FILE`: one self-contained page for runs outside a cluster (bare metal, a laptop, the
 // lab) where there is no Grafana: the source×destination colour matrix per protocol, the failures and
-// the run's figures. Inline CSS only, no script, no font or image to fetch, and a Content-Security-
+// the run's figures (one matrix per protocol and network when the run measured the host and the pod network). Inline CSS only, no script, no font or image to fetch, and a Content-Security-
 // Policy that forbids every fetch, so the page opens the same offline, from a mail or a ticket.
 // Colours are relative to the best path of the matrix, as in the terminal table: good ≥ 80 %,
 // fair ≥ 50 %, poor below; failed and skipped tests have their own.
@@ -20,14 +21,15 @@ export function htmlReport(report: CycleReport, generatedAt = report.endedAt): s
   const nodes = matrixNodes(report);
   const protocols = matrixProtocols(report);
   const started = utc(report.startedAt);
-  const title = `iperf3-monitor: ${report.servers.length} nodes, ${started}`;
+  const nodeCount = new Set(report.servers.map((server) => server.node)).size;
+  const title = `iperf3-monitor: ${nodeCount} nodes, ${started}`;
   const tested = protocols.map((protocol) => protocol.toUpperCase()).join(' + ') || 'no tests';
-  const subtitle = `${report.servers.length} nodes · ${tested} · ${started}`;
+  const subtitle = `${nodeCount} nodes · ${tested} · ${started}`;
   const body = [
     `<header><h1>iperf3-monitor</h1><p class="sub">${escapeHtml(subtitle)}</p></header>`,
     runFigures(report),
-    ...protocols.map((protocol) => htmlMatrix(protocolGrid(report, protocol, nodes), nodes)),
-    failureTable(report.results),
+    ...reportGrids(report, nodes).map((grid) => htmlMatrix(grid, nodes)),
+    failureTable(report),
     `<footer>Written by iperf3-monitor at ${escapeHtml(utc(generatedAt))}. ${FOOTNOTE}</footer>`,
   ];
   return `<!DOCTYPE html>
@@ -71,12 +73,13 @@ function runFigures(report: CycleReport): string {
 }
 
 /** Every test that did not succeed, with iperf3's (or the runner's) words for it. */
-function failureTable(results: readonly PairResult[]): string {
-  const failed = results.filter((result): result is NotSucceeded => result.status !== 'success');
+function failureTable(report: CycleReport): string {
+  const failed = report.results.filter((result): result is NotSucceeded => result.status !== 'success');
   if (failed.length === 0)
     return ['<section><h2>Failures</h2>', '<p class="none" id="no-failures">Every test succeeded.</p>', '</section>'].join('\n');
   const head = `<table class="failures" id="failures"><thead><tr>${FAILURES_HEAD}</tr></thead><tbody>`;
-  return ['<section><h2>Failures</h2>', head, ...failed.map(failureRow), '</tbody></table>', '</section>'].join('\n');
+  const rows = failed.map((result) => failureRow(result, networkNote(report, result.pair)));
+  return ['<section><h2>Failures</h2>', head, ...rows, '</tbody></table>', '</section>'].join('\n');
 }
 
 /** What each skip reason says about the path (nothing was measured, so nothing was pushed for it). */
@@ -90,7 +93,8 @@ const SKIP_MEANING: Record<SkipReason, string> = {
 /** A test that failed or was skipped. */
 type NotSucceeded = Exclude<PairResult, { status: 'success' }>;
 
-function failureRow(result: NotSucceeded): string {
+/** `note`: the pair's network in words, when the run measured two (see networkNote). */
+function failureRow(result: NotSucceeded, note: string): string {
   const { pair } = result;
   const [kind, message] =
     result.status === 'failure'
@@ -98,8 +102,16 @@ function failureRow(result: NotSucceeded): string {
       : [`skipped (${result.skipped})`, result.message ?? SKIP_MEANING[result.skipped]];
   const source = escapeHtml(pair.source.node);
   const destination = escapeHtml(pair.destination.node);
-  const data = `data-source="${source}" data-destination="${destination}" data-protocol="${pair.protocol}" data-kind="${escapeHtml(kind)}"`;
-  const cells = [source, destination, pair.protocol, `<code>${escapeHtml(kind)}</code>`, escapeHtml(message), String(result.attempts)];
+  const network = `data-network="${pairNetwork(pair)}"`;
+  const data = `data-source="${source}" data-destination="${destination}" data-protocol="${pair.protocol}" ${network} data-kind="${escapeHtml(kind)}"`;
+  const cells = [
+    source,
+    destination,
+    `${pair.protocol}${note}`,
+    `<code>${escapeHtml(kind)}</code>`,
+    escapeHtml(message),
+    String(result.attempts),
+  ];
   return `<tr ${data}>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
 }
 

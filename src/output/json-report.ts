@@ -1,6 +1,7 @@
 import type { CycleReport } from '../run/cycle.ts';
 import type { PairResult } from '../model/types.ts';
 import { countByStatus } from '../model/count-results.ts';
+import { networkOf, pairNetwork } from '../model/network.ts';
 
 // `--output json`: one document with every pair's result, for scripts and CI checks. Its shape is a
 // public contract, typed here for the code that reads it (tests, the bench).
@@ -9,6 +10,8 @@ export interface JsonPair {
   source_node: string;
   destination_node: string;
   protocol: string;
+  /** "host" or "pod": which servers the pair was measured between. */
+  network: string;
   success: boolean;
   status: 'success' | 'failure' | 'skipped';
   bandwidth_mbps: number | null;
@@ -42,7 +45,7 @@ export interface JsonInterference {
 export interface JsonReport {
   started_at: string;
   duration_s: number;
-  servers: { node: string; ip: string; port: number }[];
+  servers: { node: string; ip: string; port: number; network: string }[];
   summary: { pairs: number; success: number; failure: number; skipped: number };
   /** What the interference check found and did; null with --interference off. */
   interference: JsonInterference | null;
@@ -54,7 +57,7 @@ export function jsonReport(report: CycleReport): string {
   const doc: JsonReport = {
     started_at: new Date(report.startedAt).toISOString(),
     duration_s: (report.endedAt - report.startedAt) / 1000,
-    servers: report.servers.map((server) => ({ node: server.node, ip: server.ip, port: server.port })),
+    servers: report.servers.map((server) => ({ node: server.node, ip: server.ip, port: server.port, network: networkOf(server) })),
     summary: { pairs: report.results.length, ...countByStatus(report.results) },
     interference: report.interference
       ? {
@@ -77,6 +80,7 @@ function jsonPair(result: PairResult): JsonPair {
     source_node: result.pair.source.node,
     destination_node: result.pair.destination.node,
     protocol: result.pair.protocol,
+    network: pairNetwork(result.pair),
     success: result.status === 'success',
     status: result.status,
     bandwidth_mbps: measurement?.bandwidthMbps ?? null,

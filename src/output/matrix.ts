@@ -1,8 +1,9 @@
 import type { CycleReport } from '../run/cycle.ts';
 import { countByStatus } from '../model/count-results.ts';
-import { cellKey, matrixNodes, matrixProtocols, protocolGrid, shareLevel, type ProtocolGrid, type ShareLevel } from './matrix-grid.ts';
+import { cellKey, matrixNodes, networkNote, reportGrids, shareLevel, type ProtocolGrid, type ShareLevel } from './matrix-grid.ts';
 
-// `--output table`: a source×destination matrix of Mbit/s per protocol, failures listed under it.
+// `--output table`: a source×destination matrix of Mbit/s per protocol (and network, when the run
+// measured the host and the pod network), failures listed under it.
 // Colours (on a TTY) are relative to the best path of the matrix: green ≥ 80 %, yellow ≥ 50 %, red below.
 
 const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
@@ -12,7 +13,7 @@ type Paint = (code: string, text: string) => string;
 export function renderMatrix(report: CycleReport, color: boolean): string {
   const paint: Paint = (code, text) => (color ? `${code}${text}${ANSI.reset}` : text);
   const nodes = matrixNodes(report);
-  const lines = matrixProtocols(report).flatMap((protocol) => protocolTable(protocolGrid(report, protocol, nodes), nodes, paint));
+  const lines = reportGrids(report, nodes).flatMap((grid) => protocolTable(grid, nodes, paint));
   lines.push(...failures(report, paint), summary(report, paint));
   return lines.join('\n') + '\n';
 }
@@ -34,7 +35,10 @@ function protocolTable(grid: ProtocolGrid, nodes: string[], paint: Paint): strin
     return paint(LEVEL_COLOUR[shareLevel(share)], pad(mbps.toFixed(1)));
   };
   return [
-    paint(ANSI.bold, `${grid.protocol.toUpperCase()} Mbit/s (rows: source, columns: destination)`),
+    paint(
+      ANSI.bold,
+      `${grid.protocol.toUpperCase()} Mbit/s${grid.network ? `, ${grid.network} network` : ''} (rows: source, columns: destination)`,
+    ),
     pad('') + nodes.map(pad).join(''),
     ...grid.sources.map((src) => pad(src) + nodes.map((dst) => cell(src, dst)).join('')),
     '',
@@ -46,7 +50,7 @@ function failures(report: CycleReport, paint: Paint): string[] {
   if (failed.length === 0) return [];
   const lines = failed.map(
     ({ pair, failure }) =>
-      `  ${pair.source.node} → ${pair.destination.node} ${pair.protocol}: ${paint(ANSI.red, failure.kind)} ${failure.message}`,
+      `  ${pair.source.node} → ${pair.destination.node} ${pair.protocol}${networkNote(report, pair)}: ${paint(ANSI.red, failure.kind)} ${failure.message}`,
   );
   return [paint(ANSI.bold, 'Failed:'), ...lines, ''];
 }

@@ -1,5 +1,5 @@
 import type { PairResult } from '../model/types.ts';
-import { previousKey, type PreviousPair } from './previous-results.ts';
+import { pairKey, type PreviousPair } from './previous-results.ts';
 
 // The push policy for results of earlier runs. A PUT replaces a whole source group, so a group this
 // run rewrites must carry the earlier results it did not re-test, or they would vanish.
@@ -24,7 +24,7 @@ export function carryOver(
   notBefore: number,
 ): CarryOver {
   const measured = results.filter((result) => result.status !== 'skipped');
-  const tested = new Set(measured.map(({ pair }) => previousKey(pair.source.node, pair.destination.node, pair.protocol)));
+  const tested = new Set(measured.map(({ pair }) => pairKey(pair)));
   const rewritten = new Set(measured.map(({ pair }) => pair.source.node));
   for (const earlier of previous.values()) {
     if (earlier.timestamp < notBefore || gone(earlier.destination)) rewritten.add(earlier.source);

@@ -1,16 +1,19 @@
-import type { Protocol } from '../model/types.ts';
+import type { Network, Pair, Protocol } from '../model/types.ts';
+import { isNetwork, pairNetwork } from '../model/network.ts';
 import { PAIR_METRICS, RUN_METRICS } from '../metrics/names.ts';
 import type { Sample } from './exposition.ts';
 
 // What the Pushgateway holds before this run, read in one streaming pass over its /metrics: every
 // group (from the push_time_seconds sample the gateway keeps per group), and per pair of this job
 // its last samples — when it was last tested (for the pair budget) and the values to carry over when
-// this run does not test it (a PUT replaces a whole source group).
+// this run does not test it (a PUT replaces a whole source group). A pair is keyed by its network
+// too; samples pushed before there was a network label are the host network's.
 
 export interface PreviousPair {
   source: string;
   destination: string;
   protocol: Protocol;
+  network: Network;
   /** Unix seconds of the measurement (iperf_test_timestamp_seconds). */
   timestamp: number;
   /** Metric name → value, for every per-pair metric the group had. */
@@ -44,7 +47,9 @@ export async function readGatewayState(samples: AsyncIterable<Sample>, job: stri
       labels.job === job &&
       (labels.reason === 'destination-down' || labels.reason === 'source-down')
     ) {
-      skippedDown.push(previousKey(labels.source_node ?? '', labels.destination_node ?? '', labels.protocol ?? ''));
+      skippedDown.push(
+        previousKey(labels.source_node ?? '', labels.destination_node ?? '', labels.protocol ?? '', labels.network ?? 'host'),
+      );
     }
     if (sample.name === 'push_time_seconds') {
       // The gateway adds instance="" to groups whose key has no instance; it is not part of the key.
@@ -53,7 +58,9 @@ export async function readGatewayState(samples: AsyncIterable<Sample>, job: stri
       continue;
     }
     if (!PAIR_NAMES.has(sample.name)) continue;
+    const network = labels.network ?? 'host';
     if (
+      !isNetwork(network) ||
       labels.job !== job ||
       !labels.source_node ||
       !labels.destination_node ||
@@ -61,7 +68,7 @@ export async function readGatewayState(samples: AsyncIterable<Sample>, job: stri
       !Number.isFinite(sample.value)
     )
       continue;
-    const key = previousKey(labels.source_node, labels.destination_node, labels.protocol);
+    const key = previousKey(labels.source_node, labels.destination_node, labels.protocol, network);
     let pair = previous.get(key);
     if (!pair)
       previous.set(
@@ -70,6 +77,7 @@ export async function readGatewayState(samples: AsyncIterable<Sample>, job: stri
           source: labels.source_node,
           destination: labels.destination_node,
           protocol: labels.protocol,
+          network,
           timestamp: NaN,
           values: {},
         }),
@@ -82,6 +90,11 @@ export async function readGatewayState(samples: AsyncIterable<Sample>, job: stri
   return { groups, previous, judgedDown };
 }
 
-export function previousKey(source: string, destination: string, protocol: string): string {
-  return `${source}\u0000${destination}\u0000${protocol}`;
+export function previousKey(source: string, destination: string, protocol: string, network: string): string {
+  return `${source}\u0000${destination}\u0000${protocol}\u0000${network}`;
+}
+
+/** The key of a planned pair, as previousKey. */
+export function pairKey(pair: Pair): string {
+  return previousKey(pair.source.node, pair.destination.node, pair.protocol, pairNetwork(pair));
 }

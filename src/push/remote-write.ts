@@ -1,3 +1,4 @@
+import { networkOf } from '../model/network.ts';
 import type { PairResult } from '../model/types.ts';
 import { PAIR_METRICS } from '../metrics/names.ts';
 import { PushError } from '../errors/push-error.ts';
@@ -22,7 +23,13 @@ export function resultSamples(results: readonly PairResult[], job: string, zones
   for (const result of results) {
     if (result.status === 'skipped' || result.finishedAt <= 0) continue;
     const { source, destination, protocol } = result.pair;
-    const labels: Record<string, string> = { job, source_node: source.node, destination_node: destination.node, protocol };
+    const labels: Record<string, string> = {
+      job,
+      source_node: source.node,
+      destination_node: destination.node,
+      protocol,
+      network: networkOf(source),
+    };
     if (zones) Object.assign(labels, { source_zone: zones.get(source.node) ?? '', destination_zone: zones.get(destination.node) ?? '' });
     const at = result.finishedAt;
     const add = (name: string, value: number | undefined) => {

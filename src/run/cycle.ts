@@ -6,7 +6,8 @@ import type { ClientRunner } from '../exec/process-outcome.ts';
 import type { Pushgateway } from '../push/pushgateway.ts';
 import { planPairs } from '../plan/pairs.ts';
 import { selectBudget } from '../plan/budget.ts';
-import { orderZoned, planZoned } from '../plan/zones.ts';
+import { orderZoned, planZoned, type ZonedPlan } from '../plan/zones.ts';
+import { networkOf, networksOf } from '../model/network.ts';
 import { runSchedule, type ScheduleEvent } from '../schedule/scheduler.ts';
 import { failurePolicy } from '../failure/policy.ts';
 import { expectedTestMs } from '../iperf/client-args.ts';
@@ -16,7 +17,7 @@ import { runRegistry, sourceRegistries } from '../metrics/registries.ts';
 import { pushResults } from '../push/push-results.ts';
 import { carryOver } from '../push/carry-over.ts';
 import { retention } from '../push/retention.ts';
-import { previousKey, readGatewayState, type GatewayState, type PreviousPair } from '../push/previous-results.ts';
+import { pairKey, readGatewayState, type GatewayState, type PreviousPair } from '../push/previous-results.ts';
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
 import { StepTimeout, within } from './bounded.ts';
@@ -89,7 +90,7 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: nu
   const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
   const planned = planCycle(config, servers);
   const pairs = withinBudget(config, planned, earlier, servers);
-  const size = sizeOf(config, servers.length, planned.length);
+  const size = sizeOf(config, new Set(servers.map((server) => server.node)).size, planned.length);
   deps.log.info(
     { tests: pairs.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
     'cycle planned',
@@ -132,16 +133,27 @@ async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clo
  */
 function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined, servers: readonly Server[]): Pair[] {
   const lastTested = (pair: Pair) => {
-    const key = previousKey(pair.source.node, pair.destination.node, pair.protocol);
+    const key = pairKey(pair);
     const tested = earlier?.previous.get(key)?.timestamp;
     const judged = earlier?.judgedDown.get(key);
     return tested === undefined ? judged : judged === undefined ? tested : Math.max(tested, judged);
   };
   if (config.crossZoneShare !== undefined && config.mode === 'mesh' && servers.some((server) => server.zone !== undefined)) {
-    const ordered = orderZoned(planZoned(servers, config.protocols), config.crossZoneShare, lastTested);
+    const ordered = orderZoned(planZonedPerNetwork(servers, config), config.crossZoneShare, lastTested);
     return config.maxPairs > 0 ? ordered.slice(0, config.maxPairs) : ordered;
   }
   return selectBudget(planned, config.maxPairs, lastTested);
+}
+
+/** The zoned plan of each network, side by side: pairs stay within a network (plan/pairs.ts). */
+function planZonedPerNetwork(servers: readonly Server[], config: RunConfig): ZonedPlan {
+  const plans = networksOf(servers).map((network) =>
+    planZoned(
+      servers.filter((server) => networkOf(server) === network),
+      config.protocols,
+    ),
+  );
+  return { intra: plans.flatMap((plan) => plan.intra), cross: plans.flatMap((plan) => plan.cross) };
 }
 
 /** The scheduler's options for this run: the deadline counts from the pod's start when it is known. */

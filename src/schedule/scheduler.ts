@@ -1,4 +1,5 @@
-import type { Failure, Pair, PairResult, TestOutcome } from '../model/types.ts';
+import type { Failure, Network, Pair, PairResult, TestOutcome } from '../model/types.ts';
+import { NETWORKS, pairNetwork } from '../model/network.ts';
 import type { FailurePolicy } from '../failure/policy.ts';
 import type { Clock } from './clock.ts';
 import { NodeOccupancy } from './occupancy.ts';
@@ -8,6 +9,9 @@ import { stopSignal, type StopSignal } from './stop-signal.ts';
 
 // Runs a cycle's tests with bounded concurrency so that a concurrent cycle reads the same numbers
 // as a sequential one: never two tests into one server, never two out of one sender (occupancy.ts).
+// Ends are nodes, whatever the network: a node's host- and pod-network tests share its NIC, so they
+// share its sending and receiving side too. Blame (who is down) is judged per network: a pod-network
+// server that is down says nothing about the node's host-network one.
 //
 // Each sender works through its tests in plan order (rotation rounds: i → i+1, i+2, …; a run starts
 // from its least recently measured round, see plan/staleness.ts). A test starts
@@ -80,7 +84,7 @@ class Schedule {
   private readonly jobs: Job[];
   private readonly queues: SenderQueues;
   private readonly occupancy: NodeOccupancy;
-  private readonly blame: Blame;
+  private readonly blames: ReadonlyMap<Network, Blame>;
   private readonly stop: StopSignal;
   /** Cancels the clock sleeps (deadline, retry wake-ups) once the cycle is over. */
   private readonly timers = new AbortController();
@@ -114,7 +118,8 @@ class Schedule {
       names[job.sender] = pairs[job.index]!.source.node;
       names[job.receiver] = pairs[job.index]!.destination.node;
     }
-    this.blame = new Blame((node) => names[node] ?? String(node));
+    const named = (network: Network) => (node: number) => `${names[node] ?? String(node)}${network === 'pod' ? ' (pod network)' : ''}`;
+    this.blames = new Map(NETWORKS.map((network) => [network, new Blame(named(network))]));
     this.occupancy = new NodeOccupancy(nodes, options.exclusive);
     this.stop = stopSignal(this.clock, options.deadline, caller, this.timers.signal);
     // One listener on the stop signal, whatever the concurrency: each running test has a signal of its
@@ -159,7 +164,8 @@ class Schedule {
   private nextStartable(sender: number, now: number): Job | undefined {
     for (const job of this.queues.unfinished(sender)) {
       if (job.state !== 'pending') continue;
-      const verdict = this.blame.verdict(job.sender, job.receiver);
+      const blame = this.blameOf(job);
+      const verdict = blame.verdict(job.sender, job.receiver);
       if (verdict !== undefined) {
         // Not tried: no timestamp, so the pair budget picks it first next run and its earlier result stays.
         this.queues.drop(job);
@@ -168,7 +174,7 @@ class Schedule {
         this.emitEnd(job, now);
         continue;
       }
-      if (this.blame.awaitsEvidence(job.receiver, (other, counts) => this.queues.hasWork(other, counts))) continue;
+      if (blame.awaitsEvidence(job.receiver, (other, counts) => this.queues.hasWork(other, counts))) continue;
       if (job.notBefore > now) {
         if (job.notBefore < this.wakeAt) this.wakeUpAt(job.notBefore, now);
         continue;
@@ -227,7 +233,7 @@ class Schedule {
   /** The final result of a test's last attempt. */
   private judge(job: Job, outcome: TestOutcome, startedAt: number, finishedAt: number): Settlement {
     if (outcome.ok) {
-      this.blame.success(job.sender, job.receiver);
+      this.blameOf(job).success(job.sender, job.receiver);
       return { status: 'success', measurement: outcome.measurement, startedAt, finishedAt };
     }
     if (outcome.kind === 'aborted' || (this.stop.signal.aborted && outcome.kind === 'timeout')) {
@@ -235,8 +241,12 @@ class Schedule {
     }
     const message = job.attempts > 1 ? `${outcome.message} (after ${job.attempts} attempts)` : outcome.message;
     const failure = { kind: outcome.kind, message };
-    if (this.options.policy.quarantines(outcome.kind)) this.blame.failure(job.sender, job.receiver, this.pairs[job.index]!, outcome);
+    if (this.options.policy.quarantines(outcome.kind)) this.blameOf(job).failure(job.sender, job.receiver, this.pairs[job.index]!, outcome);
     return { status: 'failure', failure, startedAt, finishedAt };
+  }
+
+  private blameOf(job: Job): Blame {
+    return this.blames.get(pairNetwork(this.pairs[job.index]!))!;
   }
 
   private skipPending(reason: 'deadline' | 'aborted'): void {

@@ -29,7 +29,7 @@ const OPERATION = 'query the baseline from Prometheus';
 export function baselineQuery(job: string, window: string): string {
   const quoted = JSON.stringify(job); // a PromQL double-quoted string escapes like JSON
   const median = `quantile_over_time(0.5, ${PAIR_METRICS.bandwidth.name}{job=${quoted}}[${window}])`;
-  return `max by (source_node, destination_node, protocol) (${median})`;
+  return `max by (source_node, destination_node, protocol, network) (${median})`;
 }
 
 export async function prometheusBaseline(options: PrometheusBaselineOptions): Promise<Baseline> {
@@ -37,10 +37,11 @@ export async function prometheusBaseline(options: PrometheusBaselineOptions): Pr
   const { status, text } = await query(target, options);
   const baseline = new Map<string, number>();
   for (const sample of vectorOf(text, status, target)) {
-    const { source_node: source, destination_node: destination, protocol } = sample.metric;
+    // Series from before the network label have none: they are the host network's.
+    const { source_node: source, destination_node: destination, protocol, network = 'host' } = sample.metric;
     const mbps = Number(sample.value[1]);
     if (source && destination && protocol && Number.isFinite(mbps) && mbps > 0) {
-      baseline.set(previousKey(source, destination, protocol), mbps);
+      baseline.set(previousKey(source, destination, protocol, network || 'host'), mbps);
     }
   }
   return baseline;

@@ -10,5 +10,5 @@ export interface Floors {
   baselineRatio?: number;
 }
 
-/** Baseline Mbit/s per pair, keyed by previousKey(source, destination, protocol). */
+/** Baseline Mbit/s per pair, keyed by previousKey(source, destination, protocol, network). */
 export type Baseline = ReadonlyMap<string, number>;

@@ -1,5 +1,5 @@
 import type { Failure, Pair, PairResult, SkipReason } from '../model/types.ts';
-import { previousKey } from '../push/previous-results.ts';
+import { pairKey } from '../push/previous-results.ts';
 import { decimal } from './decimal.ts';
 import type { Baseline, Floors } from './floors.ts';
 
@@ -45,7 +45,7 @@ function barFor(pair: Pair, floors: Floors, baseline: Baseline): Bar {
   const bar: Bar = { ...(floorMbps !== undefined ? { floorMbps } : {}), baselineMissing: false };
   const ratio = floors.baselineRatio;
   if (ratio === undefined) return bar;
-  const mbps = baseline.get(previousKey(pair.source.node, pair.destination.node, pair.protocol));
+  const mbps = baseline.get(pairKey(pair));
   if (mbps === undefined) return { ...bar, baselineMissing: true };
   return { ...bar, baseline: { mbps, ratio, fromBaseline: mbps * ratio } };
 }

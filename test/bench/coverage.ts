@@ -4,7 +4,7 @@ import { runSchedule } from '../../src/schedule/scheduler.ts';
 import { failurePolicy } from '../../src/failure/policy.ts';
 import { VirtualClock } from '../support/virtual-clock.ts';
 import { expectedTestMs } from '../../src/iperf/client-args.ts';
-import { previousKey } from '../../src/push/previous-results.ts';
+import { pairKey } from '../../src/push/previous-results.ts';
 import { CLEAN, FAULTY, SIM_IPERF, servers, simIperf3 } from './sim-iperf3.ts';
 
 // The --max-pairs coverage curve: consecutive runs, each choosing its pairs with the real
@@ -55,7 +55,7 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
     const t = performance.now();
     // As the runner does: a pair skipped as down in the last run counts as judged at that run's end.
     const chosen = selectBudget(all, budget, (p) => {
-      const k = previousKey(p.source.node, p.destination.node, p.protocol);
+      const k = pairKey(p);
       return judged.get(k) ?? stamps.get(k);
     });
     selectTimes.push(performance.now() - t);
@@ -73,10 +73,10 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
     for (const r of results) {
       if (r.skipped === 'destination-down' || r.skipped === 'source-down') {
         unreachable++;
-        judged.set(previousKey(r.pair.source.node, r.pair.destination.node, r.pair.protocol), clockAt / 1000);
+        judged.set(pairKey(r.pair), clockAt / 1000);
       }
       if (r.status === 'skipped' || r.finishedAt <= 0) continue;
-      const k = previousKey(r.pair.source.node, r.pair.destination.node, r.pair.protocol);
+      const k = pairKey(r.pair);
       stamps.set(k, r.finishedAt / 1000);
       tested.add(k);
     }

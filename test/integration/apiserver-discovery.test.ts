@@ -169,3 +169,31 @@ test('through the CLI with --node-zones: the pair series carry source_zone and d
   );
   assert.equal([...text.matchAll(/^iperf_test_success\{[^}]*source_zone="z\d"[^}]*\} 1$/gm)].length, 6);
 });
+
+const SET_SELECTOR = 'app.kubernetes.io/name=iperf3-monitor,app.kubernetes.io/component in (server,server-pod)';
+
+test('a set-based selector finds both server DaemonSets: one server per node and network, the network from spec.hostNetwork', async () => {
+  const dual: NodeSpec[] = [
+    { name: 'd1', ip: '10.1.0.1', podIp: '10.244.1.5' },
+    { name: 'd2', ip: '10.1.0.2', podIp: '10.244.2.5' },
+    { name: 'd3', ip: '10.1.0.3' },
+  ];
+  await createCluster(kc(api.kubeconfig), 'dual', dual);
+  const lister = apiPodLister(kc(api.kubeconfig), 30_000, 2);
+  const both = await discoverPods(lister, { namespace: 'dual', selector: SET_SELECTOR, port: 5201 });
+  assert.deepEqual(
+    both.map((s) => `${s.node} ${s.network} ${s.ip} ${s.pod?.name}`),
+    [
+      'd1 host 10.1.0.1 iperf3-d1',
+      'd1 pod 10.244.1.5 iperf3-pod-d1',
+      'd2 host 10.1.0.2 iperf3-d2',
+      'd2 pod 10.244.2.5 iperf3-pod-d2',
+      'd3 host 10.1.0.3 iperf3-d3',
+    ],
+  );
+  const hostOnly = await discoverPods(lister, { namespace: 'dual', selector: DEFAULT_SELECTOR, port: 5201 });
+  assert.deepEqual(
+    hostOnly.map((s) => `${s.node} ${s.network}`),
+    ['d1 host', 'd2 host', 'd3 host'],
+  );
+});

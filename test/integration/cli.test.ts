@@ -81,11 +81,11 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
     },
     {
       args: () => ['run', '--targets', file('dup.json', '[{"node":"a","ip":"10.0.0.1"},{"node":"a","ip":"10.0.0.2"}]'), '--mode', 'star', '--source-node', 'x'],
-      stderr: `iperf3-monitor: --targets ${join(dir, 'dup.json')}: entry 2: node "a" is listed twice\n`,
+      stderr: `iperf3-monitor: --targets ${join(dir, 'dup.json')}: entry 2: node "a" is listed twice on the host network\n`,
     },
     {
       args: () => ['run', '--targets', file('empty.json', ''), '--mode', 'star', '--source-node', 'x'],
-      stderr: `iperf3-monitor: --targets ${join(dir, 'empty.json')}: expected a list of {node, ip, port?}\n`,
+      stderr: `iperf3-monitor: --targets ${join(dir, 'empty.json')}: expected a list of {node, ip, port?, network?}\n`,
     },
   ];
   for (const c of cases) {

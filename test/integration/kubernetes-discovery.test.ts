@@ -80,10 +80,32 @@ describe('what discovery keeps', () => {
     ]);
     const servers = await discover({ namespace: undefined });
     assert.deepEqual(servers, [
-      { node: 'node-a', ip: '10.0.0.1', port: 5201, pod: { namespace: 'net', name: 'ok-a', container: 'iperf3' } },
-      { node: 'node-b', ip: '10.0.0.22', port: 5201, pod: { namespace: 'net', name: 'new-b', container: 'server' } },
-      { node: 'node-c', ip: '10.0.0.3', port: 5201, pod: { namespace: 'other', name: 'ok-c', container: 'iperf3' } },
+      { node: 'node-a', ip: '10.0.0.1', port: 5201, network: 'host', pod: { namespace: 'net', name: 'ok-a', container: 'iperf3' } },
+      { node: 'node-b', ip: '10.0.0.22', port: 5201, network: 'host', pod: { namespace: 'net', name: 'new-b', container: 'server' } },
+      { node: 'node-c', ip: '10.0.0.3', port: 5201, network: 'host', pod: { namespace: 'other', name: 'ok-c', container: 'iperf3' } },
     ] satisfies Server[]);
+  });
+
+  test('one server per node and network: a node keeps its host-network and its pod-network server, each the newest', async () => {
+    answer([
+      pod({ name: 'pod-b-old', node: 'node-b', ip: '10.244.2.3', hostNetwork: false, created: '2026-11-20T00:00:00Z' }),
+      pod({ name: 'pod-b', node: 'node-b', ip: '10.244.2.4', hostNetwork: false, created: '2026-11-26T00:00:00Z' }),
+      pod({ name: 'host-b', node: 'node-b', ip: '10.0.0.2', created: '2026-11-01T00:00:00Z' }),
+      pod({ name: 'pod-a', node: 'node-a', ip: '10.244.1.3', hostNetwork: false }),
+      pod({ name: 'host-a', node: 'node-a', ip: '10.0.0.1' }),
+      pod({ name: 'pod-c', node: 'node-c', ip: '10.244.3.3', hostNetwork: false }),
+    ]);
+    const servers = await discover({ namespace: undefined });
+    assert.deepEqual(
+      servers.map((server) => `${server.node} ${server.network} ${server.ip} ${server.pod?.name}`),
+      [
+        'node-a host 10.0.0.1 host-a',
+        'node-a pod 10.244.1.3 pod-a',
+        'node-b host 10.0.0.2 host-b',
+        'node-b pod 10.244.2.4 pod-b',
+        'node-c pod 10.244.3.3 pod-c',
+      ],
+    );
   });
 
   test('--server-container overrides the pod\'s first container', async () => {

@@ -107,7 +107,7 @@ describe('a real Pushgateway', () => {
 
     const groups = await apiGroups(pg.url);
     const n1 = findGroup(groups, { job: JOB, source_node: 'n1' })!;
-    const labels = (dst: string, protocol = 'tcp', src = 'n1') => ({ destination_node: dst, instance: '', job: JOB, protocol, source_node: src });
+    const labels = (dst: string, protocol = 'tcp', src = 'n1') => ({ destination_node: dst, instance: '', job: JOB, network: 'host', protocol, source_node: src });
     assert.deepEqual(samples(n1, 'iperf_network_bandwidth_mbps'), [[labels('n2'), '940.5']], 'a failed test has no bandwidth sample');
     assert.deepEqual(samples(n1, 'iperf_test_success'), [
       [labels('n2'), '1'],
@@ -155,7 +155,7 @@ describe('a real Pushgateway', () => {
     await publish(gw, [['n1', 'n2', 'failure']], ['n1', 'n2']);
     const n1 = findGroup(await apiGroups(pg.url), { job: JOB, source_node: 'n1' })!;
     assert.deepEqual(metricNames(n1), ['iperf_test_duration_seconds', 'iperf_test_success', 'iperf_test_timestamp_seconds']);
-    assert.deepEqual(samples(n1, 'iperf_test_success'), [[{ destination_node: 'n2', instance: '', job: JOB, protocol: 'tcp', source_node: 'n1' }, '0']]);
+    assert.deepEqual(samples(n1, 'iperf_test_success'), [[{ destination_node: 'n2', instance: '', job: JOB, network: 'host', protocol: 'tcp', source_node: 'n1' }, '0']]);
   });
 
   test('groups of vanished nodes of this job are deleted; other jobs\' groups and groups with extra labels are not touched', async () => {
@@ -180,7 +180,7 @@ describe('a real Pushgateway', () => {
     const out = await publish(gw, [['n1', 'n2', 'success'], ['n2', 'n1', 'skipped']], ['n1', 'n2']);
     assert.deepEqual(out.deleted, []);
     const n2 = findGroup(await apiGroups(pg.url), { job: JOB, source_node: 'n2' })!;
-    assert.deepEqual(samples(n2, 'iperf_network_bandwidth_mbps'), [[{ destination_node: 'n1', instance: '', job: JOB, protocol: 'tcp', source_node: 'n2' }, '500']]);
+    assert.deepEqual(samples(n2, 'iperf_network_bandwidth_mbps'), [[{ destination_node: 'n1', instance: '', job: JOB, network: 'host', protocol: 'tcp', source_node: 'n2' }, '500']]);
   });
 
   const awkward = [
@@ -215,7 +215,7 @@ describe('a real Pushgateway', () => {
       const g = findGroup(groups, { job: JOB, source_node: n })!;
       assert.deepEqual(
         samples(g, 'iperf_network_bandwidth_mbps'),
-        [[{ destination_node: nodes[(i + 1) % nodes.length]!, instance: '', job: JOB, protocol: 'tcp', source_node: n }, String(100 + i)]],
+        [[{ destination_node: nodes[(i + 1) % nodes.length]!, instance: '', job: JOB, network: 'host', protocol: 'tcp', source_node: n }, String(100 + i)]],
         `group of ${JSON.stringify(n)}`,
       );
     }
@@ -249,7 +249,7 @@ describe('a real Pushgateway', () => {
     const prefix = `push (PUT) ${pg.url}/metrics/job/iperf3-monitor/source_node/n1: HTTP 400: pushed metrics are invalid or inconsistent with existing metrics: collected metric "iperf_test_success" `;
     assert.ok(
       [
-        `${prefix}{ label:<name:"destination_node" value:"n2" > label:<name:"instance" value:"" > label:<name:"job" value:"iperf3-monitor" > label:<name:"protocol" value:"tcp" > label:<name:"source_node" value:"n1" > gauge:<value:1 > } is not a COUNTER`,
+        `${prefix}{ label:<name:"destination_node" value:"n2" > label:<name:"instance" value:"" > label:<name:"job" value:"iperf3-monitor" > label:<name:"network" value:"host" > label:<name:"protocol" value:"tcp" > label:<name:"source_node" value:"n1" > gauge:<value:1 > } is not a COUNTER`,
         `${prefix}{ label:<name:"instance" value:"" > label:<name:"job" value:"other-job" > counter:<value:1 > } is not a GAUGE`,
       ].includes(e.message),
       e.message,

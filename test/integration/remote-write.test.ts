@@ -72,6 +72,7 @@ test('the results land in a real Prometheus with the time each test ended, zones
     destination_node: 'n2',
     destination_zone: 'b',
     job: 'iperf3-monitor',
+    network: 'host',
     protocol: 'tcp',
     source_node: 'n1',
     source_zone: 'a',

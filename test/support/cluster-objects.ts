@@ -1,6 +1,7 @@
 // Node and Pod objects created through a real apiserver (test/support/apiserver.ts) with the status a
 // kubelet would report: Ready or NotReady nodes with zone labels, cordoned or being-deleted ones, and
-// Running + Ready server pods with an IP. No kubelet runs: the objects are what discovery reads.
+// Running + Ready server pods with an IP (and, when asked, a second one on the pod network, as the
+// chart's opt-in pod-network DaemonSet runs). No kubelet runs: the objects are what discovery reads.
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 
 export interface NodeSpec {
@@ -10,9 +11,12 @@ export interface NodeSpec {
   state?: 'ready' | 'not-ready' | 'cordoned' | 'deleting';
   /** The server pod's IP (default 10.x.y.z from the index). */
   ip?: string;
+  /** A pod-network server pod too (hostNetwork false, component server-pod) at this IP. */
+  podIp?: string;
 }
 
 const LABELS = { 'app.kubernetes.io/name': 'iperf3-monitor', 'app.kubernetes.io/component': 'server' };
+const POD_LABELS = { ...LABELS, 'app.kubernetes.io/component': 'server-pod' };
 
 /** Runs `work` over `items`, `width` at a time. */
 async function pool<T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
@@ -47,19 +51,29 @@ export async function createCluster(kc: KubeConfig, namespace: string, nodes: re
   await pool(nodes, width, async (spec) => {
     const index = nodes.indexOf(spec);
     const ip = spec.ip ?? `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
-    const name = `iperf3-${spec.name}`;
-    const body: V1Pod = {
-      metadata: { name, namespace, labels: LABELS },
-      spec: { nodeName: spec.name, hostNetwork: true, containers: [{ name: 'iperf3', image: 'iperf3:3.12' }] },
-    };
-    const created = await api.createNamespacedPod({ namespace, body });
-    created.status = {
-      phase: 'Running',
-      podIP: ip,
-      podIPs: [{ ip }],
-      hostIP: ip,
-      conditions: [{ type: 'Ready', status: 'True' }],
-    };
-    await api.replaceNamespacedPodStatus({ name, namespace, body: created });
+    await createServerPod(api, namespace, { name: `iperf3-${spec.name}`, node: spec.name, ip, hostNetwork: true });
+    if (spec.podIp)
+      await createServerPod(api, namespace, { name: `iperf3-pod-${spec.name}`, node: spec.name, ip: spec.podIp, hostNetwork: false });
   });
+}
+
+/** A Running + Ready server pod on `node`: the host-network one (component server) or the pod-network one (server-pod). */
+async function createServerPod(
+  api: CoreV1Api,
+  namespace: string,
+  { name, node, ip, hostNetwork }: { name: string; node: string; ip: string; hostNetwork: boolean },
+): Promise<void> {
+  const body: V1Pod = {
+    metadata: { name, namespace, labels: hostNetwork ? LABELS : POD_LABELS },
+    spec: { nodeName: node, hostNetwork, containers: [{ name: 'iperf3', image: 'iperf3:3.12' }] },
+  };
+  const created = await api.createNamespacedPod({ namespace, body });
+  created.status = {
+    phase: 'Running',
+    podIP: ip,
+    podIPs: [{ ip }],
+    hostIP: hostNetwork ? ip : undefined,
+    conditions: [{ type: 'Ready', status: 'True' }],
+  };
+  await api.replaceNamespacedPodStatus({ name, namespace, body: created });
 }

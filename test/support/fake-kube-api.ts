@@ -13,6 +13,8 @@ export interface PodSpec {
   created?: string;
   deleting?: boolean;
   containers?: string[];
+  /** false: a pod-network server (the chart's server-pod DaemonSet); default true. */
+  hostNetwork?: boolean;
 }
 
 /** A v1 Pod as the API serves it (only the fields discovery reads, plus a few it must ignore). */
@@ -25,16 +27,19 @@ export function pod(p: PodSpec): object {
       uid: `uid-${p.name}`,
       creationTimestamp: p.created ?? '2026-11-26T10:00:00Z',
       ...(p.deleting ? { deletionTimestamp: '2026-11-26T12:00:00Z' } : {}),
-      labels: { 'app.kubernetes.io/name': 'iperf3-monitor', 'app.kubernetes.io/component': 'server' },
+      labels: {
+        'app.kubernetes.io/name': 'iperf3-monitor',
+        'app.kubernetes.io/component': p.hostNetwork === false ? 'server-pod' : 'server',
+      },
     },
     spec: {
       ...(p.node ? { nodeName: p.node } : {}),
-      hostNetwork: true,
+      hostNetwork: p.hostNetwork ?? true,
       containers: (p.containers ?? ['iperf3']).map((name) => ({ name, image: 'iperf3:3.12', args: ['-s', '-p', '5201'] })),
     },
     status: {
       phase: p.phase ?? 'Running',
-      ...(p.ip ? { podIP: p.ip, podIPs: [{ ip: p.ip }], hostIP: p.ip } : {}),
+      ...(p.ip ? { podIP: p.ip, podIPs: [{ ip: p.ip }], hostIP: p.hostNetwork === false ? '192.0.2.1' : p.ip } : {}),
       conditions: [
         { type: 'Initialized', status: 'True' },
         { type: 'Ready', status: p.ready === false ? 'False' : 'True' },

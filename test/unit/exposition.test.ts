@@ -57,6 +57,6 @@ test('the gateway state: groups from push_time_seconds (without the empty instan
   const state = await readGatewayState(samples(), 'iperf3-monitor');
   assert.deepEqual(state.groups, [{ job: 'iperf3-monitor', source_node: 'n1' }, { job: 'iperf3-monitor' }, { instance: 'x', job: 'other' }]);
   assert.deepEqual([...state.previous.values()], [
-    { source: 'n1', destination: 'n2', protocol: 'tcp', timestamp: 1.7e9, values: { iperf_network_bandwidth_mbps: 190.5, iperf_test_timestamp_seconds: 1.7e9 } },
+    { source: 'n1', destination: 'n2', protocol: 'tcp', network: 'host', timestamp: 1.7e9, values: { iperf_network_bandwidth_mbps: 190.5, iperf_test_timestamp_seconds: 1.7e9 } },
   ]);
 });

@@ -8,8 +8,8 @@ import { previousKey, type PreviousPair } from '../../src/push/previous-results.
 
 const at = 1000;
 const earlier = (source: string, destination: string, timestamp = at): [string, PreviousPair] => [
-  previousKey(source, destination, 'tcp'),
-  { source, destination, protocol: 'tcp', timestamp, values: { iperf_test_success: 1, iperf_test_timestamp_seconds: timestamp } },
+  previousKey(source, destination, 'tcp', 'host'),
+  { source, destination, protocol: 'tcp', network: 'host', timestamp, values: { iperf_test_success: 1, iperf_test_timestamp_seconds: timestamp } },
 ];
 const previous = new Map([earlier('n1', 'n3'), earlier('n3', 'n1'), earlier('n1', 'n2', 10)]);
 const discovered = new Set(['n1', 'n2']);
@@ -46,5 +46,5 @@ test("the pair budget reads last run's destination-down skips as judged at that 
     yield { name: 'iperf_run_timestamp_seconds', labels: run, value: 1234 };
   }
   const state = await readGatewayState(samples(), 'iperf3-monitor');
-  assert.deepEqual([...state.judgedDown], [[previousKey('n1', 'n3', 'tcp'), 1234]]);
+  assert.deepEqual([...state.judgedDown], [[previousKey('n1', 'n3', 'tcp', 'host'), 1234]]);
 });

@@ -92,8 +92,8 @@ test('coverage: fresh results from this run or earlier ones, expired and missing
   const servers = ['a', 'b', 'c'].map((node, i) => ({ node, ip: `10.0.0.${i + 1}`, port: 5201 }));
   const planned = planPairs(servers, { mode: 'mesh', protocols: ['tcp'] }); // 6 pairs
   const earlier = (source: string, destination: string, timestamp: number): [string, PreviousPair] => [
-    previousKey(source, destination, 'tcp'),
-    { source, destination, protocol: 'tcp', timestamp, values: {} },
+    previousKey(source, destination, 'tcp', 'host'),
+    { source, destination, protocol: 'tcp', network: 'host', timestamp, values: {} },
   ];
   const previous = new Map([earlier('a', 'b', 900), earlier('b', 'c', 400), earlier('c', 'a', 100), earlier('a', 'c', 500)]);
   const results: PairResult[] = [

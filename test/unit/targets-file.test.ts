@@ -8,22 +8,22 @@ import { ConfigError } from '../../src/errors/config-error.ts';
 const FILE = '/etc/iperf3-monitor/targets.yaml';
 
 describe('good files', () => {
-  const cases: { name: string; text: string; expected: { node: string; ip: string; port: number }[] }[] = [
+  const cases: { name: string; text: string; expected: { node: string; ip: string; port: number; network: 'host' | 'pod' }[] }[] = [
     {
       name: 'JSON, sorted by node, the default port where none is given',
       text: '[{"node": "n2", "ip": "10.0.0.2", "port": 5301}, {"node": "n1", "ip": "10.0.0.1"}]',
       expected: [
-        { node: 'n1', ip: '10.0.0.1', port: 5201 },
-        { node: 'n2', ip: '10.0.0.2', port: 5301 },
+        { node: 'n1', ip: '10.0.0.1', port: 5201, network: 'host' },
+        { node: 'n2', ip: '10.0.0.2', port: 5301, network: 'host' },
       ],
     },
     {
       name: 'YAML with IPv6, comments and a quoted port-less entry',
       text: '# lab nodes\n- node: b\n  ip: "fd00::2"\n  port: 1\n- {node: a, ip: ::1}\n- node: "c d"\n  ip: 192.168.1.3\n  port: 65535\n',
       expected: [
-        { node: 'a', ip: '::1', port: 5201 },
-        { node: 'b', ip: 'fd00::2', port: 1 },
-        { node: 'c d', ip: '192.168.1.3', port: 65535 },
+        { node: 'a', ip: '::1', port: 5201, network: 'host' },
+        { node: 'b', ip: 'fd00::2', port: 1, network: 'host' },
+        { node: 'c d', ip: '192.168.1.3', port: 65535, network: 'host' },
       ],
     },
     {
@@ -34,9 +34,18 @@ describe('good files', () => {
         { node: 'ノード', ip: '10.0.0.3' },
       ]),
       expected: [
-        { node: 'Zürich "edge"', ip: '10.0.0.2', port: 5201 },
-        { node: 'rack/1', ip: '10.0.0.1', port: 5201 },
-        { node: 'ノード', ip: '10.0.0.3', port: 5201 },
+        { node: 'Zürich "edge"', ip: '10.0.0.2', port: 5201, network: 'host' },
+        { node: 'rack/1', ip: '10.0.0.1', port: 5201, network: 'host' },
+        { node: 'ノード', ip: '10.0.0.3', port: 5201, network: 'host' },
+      ],
+    },
+    {
+      name: 'a node on both networks: its host-network server first, a missing network is "host"',
+      text: '- {node: b, ip: 10.0.0.2}\n- {node: a, ip: 10.244.0.1, network: pod}\n- {node: a, ip: 10.0.0.1, network: host}\n',
+      expected: [
+        { node: 'a', ip: '10.0.0.1', port: 5201, network: 'host' },
+        { node: 'a', ip: '10.244.0.1', port: 5201, network: 'pod' },
+        { node: 'b', ip: '10.0.0.2', port: 5201, network: 'host' },
       ],
     },
   ];
@@ -47,10 +56,14 @@ describe('good files', () => {
 
 describe('bad files', () => {
   const cases: { name: string; text: string; message: string }[] = [
-    { name: 'an empty file', text: '', message: `--targets ${FILE}: expected a list of {node, ip, port?}` },
+    { name: 'an empty file', text: '', message: `--targets ${FILE}: expected a list of {node, ip, port?, network?}` },
     { name: 'an empty list', text: '[]', message: `--targets ${FILE}: the list is empty` },
-    { name: 'an object instead of a list', text: '{"nodes": []}', message: `--targets ${FILE}: expected a list of {node, ip, port?}` },
-    { name: 'a scalar', text: 'n1', message: `--targets ${FILE}: expected a list of {node, ip, port?}` },
+    {
+      name: 'an object instead of a list',
+      text: '{"nodes": []}',
+      message: `--targets ${FILE}: expected a list of {node, ip, port?, network?}`,
+    },
+    { name: 'a scalar', text: 'n1', message: `--targets ${FILE}: expected a list of {node, ip, port?, network?}` },
     {
       name: 'truncated JSON',
       text: '[{"node": "a", "ip": "10.0.0.1"',
@@ -72,7 +85,7 @@ describe('bad files', () => {
     {
       name: 'an unknown field (a typo of port)',
       text: '[{"node": "a", "ip": "10.0.0.1", "prot": 5201}]',
-      message: `--targets ${FILE}: entry 1: unknown field "prot" (allowed: node, ip, port)`,
+      message: `--targets ${FILE}: entry 1: unknown field "prot" (allowed: node, ip, port, network)`,
     },
     { name: 'no node', text: '[{"ip": "10.0.0.1"}]', message: `--targets ${FILE}: entry 1: "node" must be a non-empty string` },
     { name: 'an empty node', text: '[{"node": "", "ip": "10.0.0.1"}]', message: `--targets ${FILE}: entry 1: "node" must be a non-empty string` },
@@ -117,7 +130,22 @@ describe('bad files', () => {
     {
       name: 'a node listed twice',
       text: '[{"node": "a", "ip": "10.0.0.1"}, {"node": "b", "ip": "10.0.0.2"}, {"node": "a", "ip": "10.0.0.3"}]',
-      message: `--targets ${FILE}: entry 3: node "a" is listed twice`,
+      message: `--targets ${FILE}: entry 3: node "a" is listed twice on the host network`,
+    },
+    {
+      name: 'a node listed twice on the pod network',
+      text: '[{"node": "a", "ip": "10.0.0.1"}, {"node": "a", "ip": "10.244.0.1", "network": "pod"}, {"node": "a", "ip": "10.244.0.2", "network": "pod"}]',
+      message: `--targets ${FILE}: entry 3: node "a" is listed twice on the pod network`,
+    },
+    {
+      name: 'a network that is neither host nor pod',
+      text: '[{"node": "a", "ip": "10.0.0.1", "network": "overlay"}]',
+      message: `--targets ${FILE}: entry 1 (a): "network" must be "host" or "pod", got "overlay"`,
+    },
+    {
+      name: 'a network that is not a string',
+      text: '[{"node": "a", "ip": "10.0.0.1", "network": true}]',
+      message: `--targets ${FILE}: entry 1 (a): "network" must be "host" or "pod", got true`,
     },
   ];
   for (const c of cases) {

@@ -24,7 +24,7 @@ function failed(src: string, dst: string, message: string): PairResult {
 function skipped(src: string, dst: string): PairResult {
   return { pair: { source: server(src), destination: server(dst), protocol: 'tcp' }, status: 'skipped', skipped: 'deadline', startedAt: 0, finishedAt: 0, attempts: 0 };
 }
-const baseline = new Map([[previousKey('a', 'b', 'tcp'), 900], [previousKey('a', 'c', 'tcp'), 100]]);
+const baseline = new Map([[previousKey('a', 'b', 'tcp', 'host'), 900], [previousKey('a', 'c', 'tcp', 'host'), 100]]);
 
 const cases: [string, PairResult, Floors, string, string][] = [
   ['above the TCP floor', ok('a', 'b', 950), { minMbps: { tcp: 900 } }, 'pass', ''],
