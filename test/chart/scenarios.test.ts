@@ -9,6 +9,7 @@ const expected: Record<string, string[]> = {
   defaults: base,
   'star-mode': base,
   'pod-network': [...base, 'NetworkPolicy'],
+  'host-and-pod-network': [...base, 'NetworkPolicy'],
   'bundled-pushgateway': [...base, 'ConfigMap', 'Deployment', 'NetworkPolicy', 'PersistentVolumeClaim', 'PrometheusRule', 'Service', 'ServiceMonitor'],
   'rbac-off': ['CronJob', 'DaemonSet'],
   'both-protocols': [...base, 'PrometheusRule'],
