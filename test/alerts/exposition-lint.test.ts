@@ -67,7 +67,7 @@ test('promtool check metrics finds only the contract names in a source group wit
   for (const name of ['iperf_network_bandwidth_mbps', 'iperf_network_jitter_ms', 'iperf_network_packets_total', 'iperf_test_success']) {
     assert.match(group.body, new RegExp(`^${name}\\{`, 'm'), `${name} was pushed`);
   }
-  assert.match(group.body, /^iperf_test_success\{source_node="a",destination_node="c",protocol="tcp"\} 0$/m);
+  assert.match(group.body, /^iperf_test_success\{source_node="a",destination_node="c",protocol="tcp",network="host"\} 0$/m);
   const { status, findings } = checkMetrics(group.body);
   assert.deepEqual(findings, CONTRACT_FINDINGS);
   assert.equal(status, 3, 'promtool exits 3 for lint findings');
