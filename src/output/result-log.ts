@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PairResult } from '../model/types.ts';
+import { pairNetwork } from '../model/network.ts';
 
 // One log line per finished test: info for a success with its numbers, warn for a failure with its
 // reason, info for a skip.
@@ -10,6 +11,7 @@ export function logResult(log: Logger, result: PairResult): void {
     source_node: pair.source.node,
     destination_node: pair.destination.node,
     protocol: pair.protocol,
+    network: pairNetwork(pair),
     attempts: result.attempts,
     duration_s: result.finishedAt > 0 ? (result.finishedAt - result.startedAt) / 1000 : 0,
   };

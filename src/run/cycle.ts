@@ -110,7 +110,8 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: nu
 
 async function discover(config: RunConfig, { discover, log }: CycleDeps): Promise<Server[]> {
   const servers = await discover();
-  log.info({ servers: servers.length, nodes: servers.map((server) => server.node) }, 'servers discovered');
+  const nodes = [...new Set(servers.map((server) => server.node))];
+  log.info({ servers: servers.length, nodes, networks: networksOf(servers) }, 'servers discovered');
   if (config.mode === 'star' && !servers.some((server) => server.node === config.sourceNode)) {
     log.warn({ source_node: config.sourceNode }, 'the source node has no server pod; testing from it anyway');
   }

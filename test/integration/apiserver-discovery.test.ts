@@ -165,7 +165,7 @@ test('through the CLI with --node-zones: the pair series carry source_zone and d
   const text = await gw.metrics();
   assert.match(
     text,
-    /^iperf_network_bandwidth_mbps\{destination_node="l2",destination_zone="z2",instance="",job="iperf3-monitor",protocol="tcp",source_node="l1",source_zone="z1"\} \d/m,
+    /^iperf_network_bandwidth_mbps\{destination_node="l2",destination_zone="z2",instance="",job="iperf3-monitor",network="host",protocol="tcp",source_node="l1",source_zone="z1"\} \d/m,
   );
   assert.equal([...text.matchAll(/^iperf_test_success\{[^}]*source_zone="z\d"[^}]*\} 1$/gm)].length, 6);
 });
@@ -196,4 +196,50 @@ test('a set-based selector finds both server DaemonSets: one server per node and
     hostOnly.map((s) => `${s.node} ${s.network}`),
     ['d1 host', 'd2 host', 'd3 host'],
   );
+});
+
+test('through the CLI over both networks: pod pairs between the pod-network servers, a network label on every series, an older push read back as host', async () => {
+  iperf ??= await startIperf3Server();
+  const gateway = await startPushgateway();
+  try {
+    // Both servers of both nodes are at 127.0.0.1, where one real iperf3 serves (one test at a time).
+    await createCluster(kc(api.kubeconfig), 'duallab', [
+      { name: 'm1', ip: '127.0.0.1', podIp: '127.0.0.1' },
+      { name: 'm2', ip: '127.0.0.1', podIp: '127.0.0.1' },
+    ]);
+    // What a runner without the network label pushed a minute ago: m1 → m2 (the host network's).
+    const earlierS = Math.floor(Date.now() / 1000) - 60;
+    const old = `${['iperf_network_bandwidth_mbps', 'iperf_test_success', 'iperf_test_timestamp_seconds'].map((name) => `# TYPE ${name} gauge\n`).join('')}iperf_network_bandwidth_mbps{destination_node="m2",protocol="tcp"} 123\niperf_test_success{destination_node="m2",protocol="tcp"} 1\niperf_test_timestamp_seconds{destination_node="m2",protocol="tcp"} ${earlierS}\n`;
+    const seeded = await fetch(`${gateway.url}/metrics/job/iperf3-monitor/source_node/m1`, { method: 'PUT', body: old });
+    assert.equal(seeded.status, 200);
+    const args = ['run', '--kubeconfig', api.kubeconfig, '--namespace', 'duallab', '--selector', SET_SELECTOR, '--client-command', 'env NODE={node} iperf3'];
+    const options = ['--concurrency', '1', '--duration', '1', '--omit', '0', '--port', String(iperf.port), '--max-pairs', '3', '--pushgateway', gateway.url];
+    const r = await runCli([...args, ...options, '--output', 'json'], {}, 90_000);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    assert.deepEqual(
+      report.servers.map((s) => `${s.node} ${s.network}`),
+      ['m1 host', 'm1 pod', 'm2 host', 'm2 pod'],
+    );
+    // The pair budget takes the never-tested pairs: the pod pair m1 → m2 is one, whatever the host one did.
+    assert.deepEqual(
+      report.pairs.map((p) => `${p.source_node}→${p.destination_node} ${p.network} ${p.status}`).sort(),
+      ['m1→m2 pod success', 'm2→m1 host success', 'm2→m1 pod success'],
+    );
+    const text = await gateway.metrics();
+    const series = (name: string) => [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => `${m[1]} ${m[2]}`);
+    // The older result is carried with network="host" and its value; the pod pair has its own series.
+    assert.ok(
+      series('iperf_network_bandwidth_mbps').includes('destination_node="m2",instance="",job="iperf3-monitor",network="host",protocol="tcp",source_node="m1" 123'),
+      text,
+    );
+    assert.deepEqual(
+      series('iperf_test_success').map((s) => s.replace(/^destination_node="(\w+)",instance="",job="iperf3-monitor",network="(\w+)",protocol="tcp",source_node="(\w+)" /, '$3→$1 $2 ')).sort(),
+      ['m1→m2 host 1', 'm1→m2 pod 1', 'm2→m1 host 1', 'm2→m1 pod 1'],
+    );
+    assert.equal(series('iperf_network_bandwidth_mbps').filter((s) => !s.includes('network=')).length, 0, 'no series without the label');
+    assert.match(text, /^iperf_node_bandwidth_mbps\{direction="out",instance="",job="iperf3-monitor",network="pod",node="m1",protocol="tcp",stat="min"\} \d/m);
+  } finally {
+    await gateway.stop();
+  }
 });

@@ -218,9 +218,9 @@ describe('a real cycle on loopback', () => {
     const doc = JSON.parse(r.stdout) as Record<string, unknown> & { pairs: Record<string, unknown>[] };
     for (const k of ['started_at', 'duration_s', 'servers', 'summary', 'push', 'pairs']) assert.ok(k in doc, `${k} in the document`);
     assert.deepEqual(doc.servers, [
-      { node: 'a', ip: '127.0.0.1', port: a.port },
-      { node: 'b', ip: '127.0.0.1', port: b.port },
-      { node: 'c', ip: '127.0.0.1', port: closedPort },
+      { node: 'a', ip: '127.0.0.1', port: a.port, network: 'host' },
+      { node: 'b', ip: '127.0.0.1', port: b.port, network: 'host' },
+      { node: 'c', ip: '127.0.0.1', port: closedPort, network: 'host' },
     ]);
     assert.deepEqual(doc.summary, { pairs: 6, success: 4, failure: 1, skipped: 1 });
     assert.match(String(doc.started_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -229,7 +229,7 @@ describe('a real cycle on loopback', () => {
     const byKey = new Map(doc.pairs.map((p) => [`${p.destination_node}/${p.protocol}`, p]));
     assert.deepEqual([...byKey.keys()].sort(), ['a/tcp', 'a/udp', 'b/tcp', 'b/udp', 'c/tcp', 'c/udp']);
     for (const p of doc.pairs) {
-      for (const k of ['source_node', 'destination_node', 'protocol', 'success', 'bandwidth_mbps', 'jitter_ms', 'lost_packets', 'packets', 'retransmits', 'error', 'started_at', 'duration_s']) {
+      for (const k of ['source_node', 'destination_node', 'protocol', 'network', 'success', 'bandwidth_mbps', 'jitter_ms', 'lost_packets', 'packets', 'retransmits', 'error', 'started_at', 'duration_s']) {
         assert.ok(k in p, `${k} in ${JSON.stringify(p)}`);
       }
       assert.equal(p.source_node, 'x');
@@ -274,14 +274,14 @@ describe('a real cycle on loopback', () => {
       [{ job: 'iperf3-monitor' }, { job: 'iperf3-monitor', source_node: 'x' }].map((g) => JSON.stringify(Object.entries(g).sort())).sort(),
     );
     const text = await pg.metrics();
-    assert.match(text, /^iperf_test_success\{destination_node="c",instance="",job="iperf3-monitor",protocol="tcp",source_node="x"\} 0$/m);
-    assert.match(text, /^iperf_network_bandwidth_mbps\{destination_node="a",instance="",job="iperf3-monitor",protocol="udp",source_node="x"\} \d/m);
+    assert.match(text, /^iperf_test_success\{destination_node="c",instance="",job="iperf3-monitor",network="host",protocol="tcp",source_node="x"\} 0$/m);
+    assert.match(text, /^iperf_network_bandwidth_mbps\{destination_node="a",instance="",job="iperf3-monitor",network="host",protocol="udp",source_node="x"\} \d/m);
     assert.doesNotMatch(text, /^iperf_network_bandwidth_mbps\{destination_node="c"/m, 'a failed test has no bandwidth sample');
     assert.match(text, /^iperf_run_pairs\{instance="",job="iperf3-monitor",outcome="failure"\} 1$/m);
     // Not tried is not failed: the skipped pair has no iperf_test_success, and says why in the run group.
     assert.ok(!/^iperf_test_success\{destination_node="c",[^}]*protocol="udp"/m.test(text), 'no iperf_test_success for the pair not tried');
     assert.ok(
-      text.includes('iperf_test_skipped{destination_node="c",instance="",job="iperf3-monitor",protocol="udp",reason="destination-down",source_node="x"} 1\n'),
+      text.includes('iperf_test_skipped{destination_node="c",instance="",job="iperf3-monitor",network="host",protocol="udp",reason="destination-down",source_node="x"} 1\n'),
       'iperf_test_skipped for the pair not tried',
     );
   });

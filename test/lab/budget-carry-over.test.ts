@@ -32,7 +32,7 @@ const run = async (targets: string, ...extra: string[]) => {
 const timestamps = async () => {
   const text = await gw.metrics();
   return new Map(
-    [...text.matchAll(/^iperf_test_timestamp_seconds\{destination_node="(\w+)",instance="",job="iperf3-monitor",protocol="tcp",source_node="(\w+)"\} (\S+)$/gm)].map((m) => [`${m[2]}>${m[1]}`, Number(m[3])]),
+    [...text.matchAll(/^iperf_test_timestamp_seconds\{destination_node="(\w+)",instance="",job="iperf3-monitor",network="host",protocol="tcp",source_node="(\w+)"\} (\S+)$/gm)].map((m) => [`${m[2]}>${m[1]}`, Number(m[3])]),
   );
 };
 

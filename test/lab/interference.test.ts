@@ -76,13 +76,13 @@ test('on a FIFO-egress lab at full duplex, a corrupted reading is caught, re-tes
   // What it did is visible: a log line, the pair's metric, the run's counters.
   assert.match(r.stderr, /"msg":"readings suspected of interference from full-duplex traffic; re-testing them alone"/);
   const text = await gw.metrics();
-  assert.match(text, /^iperf_test_retested\{destination_node="n2",instance="",job="iperf3-monitor",protocol="tcp",source_node="n1"\} 1$/m);
+  assert.match(text, /^iperf_test_retested\{destination_node="n2",instance="",job="iperf3-monitor",network="host",protocol="tcp",source_node="n1"\} 1$/m);
   assert.match(
     text,
-    /^iperf_test_interference_suspected\{destination_node="n2",instance="",job="iperf3-monitor",protocol="tcp",source_node="n1"\} 0$/m,
+    /^iperf_test_interference_suspected\{destination_node="n2",instance="",job="iperf3-monitor",network="host",protocol="tcp",source_node="n1"\} 0$/m,
   );
   const bandwidth = new RegExp(
-    `^iperf_network_bandwidth_mbps\\{destination_node="n2",instance="",job="iperf3-monitor",protocol="tcp",source_node="n1"\\} ([0-9.e+]+)$`,
+    `^iperf_network_bandwidth_mbps\\{destination_node="n2",instance="",job="iperf3-monitor",network="host",protocol="tcp",source_node="n1"\\} ([0-9.e+]+)$`,
     'm',
   ).exec(text);
   assert.equal(Number(bandwidth?.[1]), caught.bandwidth_mbps);

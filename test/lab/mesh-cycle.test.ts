@@ -61,7 +61,7 @@ test('a concurrent full mesh finishes near the floor, far from sequential, and e
   const text = await gw.metrics();
   for (const p of report.pairs) {
     const sample = new RegExp(
-      `^iperf_network_bandwidth_mbps\\{destination_node="${p.destination_node}",instance="",job="iperf3-monitor",protocol="tcp",source_node="${p.source_node}"\\} ([0-9.e+]+)$`,
+      `^iperf_network_bandwidth_mbps\\{destination_node="${p.destination_node}",instance="",job="iperf3-monitor",network="host",protocol="tcp",source_node="${p.source_node}"\\} ([0-9.e+]+)$`,
       'm',
     ).exec(text);
     assert.ok(sample, `no sample for ${p.source_node}→${p.destination_node}`);
