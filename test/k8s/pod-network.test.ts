@@ -1,7 +1,8 @@
 // Pod network next to host network on real nodes (test/k8s/rig.sh up-real): the chart with
 // server.podNetwork.enabled runs a second server DaemonSet on the pod network (bridge CNI, each node's own
 // pod CIDR), the runner Job discovers both servers of every node and measures every pair over both networks;
-// the Pushgateway holds each pair with network="host" and network="pod", and the per-node aggregates too.
+// the Pushgateway holds each pair with network="host" and network="pod", and the per-node aggregates too;
+// `helm test` (the verify hook, same selector) gates on both networks' pairs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ const nodes = ['node-a', 'node-b', 'node-c'];
 const release = 'iperf3-monitor';
 const ns = 'monitoring';
 const job = 'iperf3-monitor';
-const installArgs = ['--set', 'pushgateway.enabled=true', '--set', 'runner.suspend=true', '--set', 'server.podNetwork.enabled=true'];
+const installArgs = ['--set', 'pushgateway.enabled=true', '--set', 'runner.suspend=true', '--set', 'server.podNetwork.enabled=true',
+  '--set', 'verify.enabled=true', '--set', 'verify.minTcpMbps=50'];
 
 describe('pod network next to host network on real nodes', () => {
   const rig = new Rig();
@@ -68,5 +70,14 @@ describe('pod network next to host network on real nodes', () => {
     const aggregates = await samples(url, job, 'iperf_node_bandwidth_mbps');
     const networks = new Set(aggregates.map((s) => s.labels.network));
     assert.deepEqual([...networks].sort(), ['host', 'pod'], 'per-node aggregates per network');
+  });
+
+  test('helm test runs verify over both networks: 12 TCP pairs pass the floor', () => {
+    const r = rig.helm(['test', release, '-n', ns, '--logs', '--timeout', '5m']);
+    assert.equal(r.status, 0, `${r.stderr}\n${r.stdout}`);
+    const rows = [...r.stdout.matchAll(/^\| (node-\w) \| (node-\w) \| tcp \| ([\d.]+) \|.* pass \|$/gm)];
+    console.log(`# helm test over both networks: ${r.stdout.split('\n').find((l) => / pairs between /.test(l))}`);
+    assert.equal(rows.length, 12, r.stdout);
+    assert.match(r.stdout, /^12 pairs between \d+ nodes, 12 passed, 0 failed;/m);
   });
 });
