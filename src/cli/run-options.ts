@@ -64,10 +64,25 @@ html FILE: a self-contained page with the colour matrix (no network fetches); no
 function discoveryOptions<T>(parser: Argv<T>) {
   const group = 'Discovery:';
   return parser
-    .option('targets', text(group, 'Static targets: a JSON or YAML list of {node, ip, port?}. No Kubernetes is used.'))
+    .option(
+      'targets',
+      text(
+        group,
+        'Static targets: a JSON or YAML list of {node, ip, port?, network?} (network: host or pod, default host). No Kubernetes is used.',
+      ),
+    )
     .option('namespace', text(group, 'Namespace of the server pods [default: the service account\'s namespace, else "default"]'))
     .option('all-namespaces', { type: 'boolean', group, describe: 'Discover server pods in every namespace (needs a ClusterRole)' })
-    .option('selector', text(group, 'Label selector of the server pods', DEFAULT_SELECTOR))
+    .option(
+      'selector',
+      text(
+        group,
+        'Label selector of the server pods, equality- or set-based ' +
+          '(e.g. "…,app.kubernetes.io/component in (server,server-pod)" for both networks); ' +
+          'a pod with hostNetwork is a host-network server, any other a pod-network one',
+        DEFAULT_SELECTOR,
+      ),
+    )
     .option('kubeconfig', text(group, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'))
     .option('server-container', text(group, "Container to exec into in mesh mode [default: the pod's first container]"))
     .option('node-zones', {

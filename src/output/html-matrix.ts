@@ -2,9 +2,9 @@ import type { Measurement, PairResult } from '../model/types.ts';
 import { escapeHtml } from './html-escape.ts';
 import { cellKey, shareLevel, type ProtocolGrid } from './matrix-grid.ts';
 
-// One protocol's (and network's, when the run measured two) source×destination matrix on the HTML page: a cell per directed pair, coloured by its
-// share of the best path, failed and skipped tests with their own colours; each cell carries its pair,
-// status and figures as data-* attributes and a tooltip.
+// One protocol's (and network's, when the run measured two) source×destination matrix on the HTML
+// page: a cell per directed pair, coloured by its share of the best path, failed and skipped tests with
+// their own colours; each cell carries its pair, status and figures as data-* attributes and a tooltip.
 
 const LEGEND = `<p class="legend"><span class="good">≥ 80 % of best</span> <span class="fair">≥ 50 %</span> \
 <span class="poor">&lt; 50 %</span> <span class="fail">failed</span> <span class="skip">skipped</span></p>`;

@@ -9,8 +9,9 @@ import { matrixNodes, matrixProtocols, networkNote, reportGrids } from './matrix
 
 // `--output html FILE`: one self-contained page for runs outside a cluster (bare metal, a laptop, the
 // lab) where there is no Grafana: the source×destination colour matrix per protocol, the failures and
-// the run's figures (one matrix per protocol and network when the run measured the host and the pod network). Inline CSS only, no script, no font or image to fetch, and a Content-Security-
-// Policy that forbids every fetch, so the page opens the same offline, from a mail or a ticket.
+// the run's figures (one matrix per protocol and network when the run measured the host and the pod
+// network). Inline CSS only, no script, no font or image to fetch, and a Content-Security-Policy
+// that forbids every fetch, so the page opens the same offline, from a mail or a ticket.
 // Colours are relative to the best path of the matrix, as in the terminal table: good ≥ 80 %,
 // fair ≥ 50 %, poor below; failed and skipped tests have their own.
 
@@ -102,8 +103,8 @@ function failureRow(result: NotSucceeded, note: string): string {
       : [`skipped (${result.skipped})`, result.message ?? SKIP_MEANING[result.skipped]];
   const source = escapeHtml(pair.source.node);
   const destination = escapeHtml(pair.destination.node);
-  const network = `data-network="${pairNetwork(pair)}"`;
-  const data = `data-source="${source}" data-destination="${destination}" data-protocol="${pair.protocol}" ${network} data-kind="${escapeHtml(kind)}"`;
+  const ends = `data-source="${source}" data-destination="${destination}"`;
+  const data = `${ends} data-protocol="${pair.protocol}" data-network="${pairNetwork(pair)}" data-kind="${escapeHtml(kind)}"`;
   const cells = [
     source,
     destination,

@@ -48,10 +48,10 @@ function protocolTable(grid: ProtocolGrid, nodes: string[], paint: Paint): strin
 function failures(report: CycleReport, paint: Paint): string[] {
   const failed = report.results.flatMap((result) => (result.status === 'failure' ? [result] : []));
   if (failed.length === 0) return [];
-  const lines = failed.map(
-    ({ pair, failure }) =>
-      `  ${pair.source.node} → ${pair.destination.node} ${pair.protocol}${networkNote(report, pair)}: ${paint(ANSI.red, failure.kind)} ${failure.message}`,
-  );
+  const lines = failed.map(({ pair, failure }) => {
+    const path = `${pair.source.node} → ${pair.destination.node} ${pair.protocol}${networkNote(report, pair)}`;
+    return `  ${path}: ${paint(ANSI.red, failure.kind)} ${failure.message}`;
+  });
   return [paint(ANSI.bold, 'Failed:'), ...lines, ''];
 }
 

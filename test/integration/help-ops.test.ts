@@ -20,3 +20,10 @@ test('run --help lists the authentication options and --output html FILE', async
   assert.match(r.stdout.replace(/\s+/g, ' '), /html FILE: a self-contained page with the colour matrix \(no network fetches\)/);
   assert.match(r.stdout.replace(/\s+/g, ' '), /handed to iperf3 as IPERF3_PASSWORD, never on a command line/);
 });
+
+test('run --help says selectors may be set-based and targets take a network', async () => {
+  const r = await runCli(['run', '--help']);
+  const text = r.stdout.replace(/\s+/g, ' ');
+  assert.match(text, /Label selector of the server pods, equality- or set-based \(e\.g\. "…,app\.kubernetes\.io\/component in \(server,server-pod\)" for both networks\)/);
+  assert.match(text, /a JSON or YAML list of \{node, ip, port\?, network\?\} \(network: host or pod, default host\)/);
+});
