@@ -31,7 +31,8 @@ function gate(report: CycleReport, verify: VerifyConfig, { baseline, source }: B
     startedAt: report.startedAt,
     endedAt: report.endedAt,
     floors: verify.floors,
-    servers: report.servers.length,
+    // Nodes, not servers: a node with a host- and a pod-network server is one node.
+    servers: new Set(report.servers.map((server) => server.node)).size,
     ...(source ? { baselineSource: source } : {}),
   };
   let written = true;

@@ -52,7 +52,8 @@ export function withNodes(servers: readonly Server[], nodes: readonly NodeView[]
     const node = byName.get(server.node);
     const reason = nodeSkipReason(node);
     if (reason) {
-      skipped.push({ node: server.node, reason });
+      // A node with a host- and a pod-network server is set aside once.
+      if (!skipped.some((entry) => entry.node === server.node)) skipped.push({ node: server.node, reason });
       continue;
     }
     const labels = node?.metadata?.labels ?? {};

@@ -104,7 +104,8 @@ function failureRow(result: NotSucceeded, note: string): string {
   const source = escapeHtml(pair.source.node);
   const destination = escapeHtml(pair.destination.node);
   const ends = `data-source="${source}" data-destination="${destination}"`;
-  const data = `${ends} data-protocol="${pair.protocol}" data-network="${pairNetwork(pair)}" data-kind="${escapeHtml(kind)}"`;
+  const network = note ? ` data-network="${pairNetwork(pair)}"` : '';
+  const data = `${ends} data-protocol="${pair.protocol}"${network} data-kind="${escapeHtml(kind)}"`;
   const cells = [
     source,
     destination,

@@ -6,8 +6,9 @@ import type { ClientRunner } from '../exec/process-outcome.ts';
 import type { Pushgateway } from '../push/pushgateway.ts';
 import { planPairs } from '../plan/pairs.ts';
 import { selectBudget } from '../plan/budget.ts';
-import { orderZoned, planZoned, type ZonedPlan } from '../plan/zones.ts';
-import { networkOf, networksOf } from '../model/network.ts';
+import { orderZoned } from '../plan/zones.ts';
+import { planZonedByNetwork } from '../plan/zoned-networks.ts';
+import { networksOf } from '../model/network.ts';
 import { runSchedule, type ScheduleEvent } from '../schedule/scheduler.ts';
 import { failurePolicy } from '../failure/policy.ts';
 import { expectedTestMs } from '../iperf/client-args.ts';
@@ -140,21 +141,10 @@ function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState 
     return tested === undefined ? judged : judged === undefined ? tested : Math.max(tested, judged);
   };
   if (config.crossZoneShare !== undefined && config.mode === 'mesh' && servers.some((server) => server.zone !== undefined)) {
-    const ordered = orderZoned(planZonedPerNetwork(servers, config), config.crossZoneShare, lastTested);
+    const ordered = orderZoned(planZonedByNetwork(servers, config.protocols), config.crossZoneShare, lastTested);
     return config.maxPairs > 0 ? ordered.slice(0, config.maxPairs) : ordered;
   }
   return selectBudget(planned, config.maxPairs, lastTested);
-}
-
-/** The zoned plan of each network, side by side: pairs stay within a network (plan/pairs.ts). */
-function planZonedPerNetwork(servers: readonly Server[], config: RunConfig): ZonedPlan {
-  const plans = networksOf(servers).map((network) =>
-    planZoned(
-      servers.filter((server) => networkOf(server) === network),
-      config.protocols,
-    ),
-  );
-  return { intra: plans.flatMap((plan) => plan.intra), cross: plans.flatMap((plan) => plan.cross) };
 }
 
 /** The scheduler's options for this run: the deadline counts from the pod's start when it is known. */

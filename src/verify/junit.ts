@@ -1,3 +1,4 @@
+import { pairNetwork } from '../model/network.ts';
 import type { Protocol } from '../model/types.ts';
 import type { Verdict } from './judge.ts';
 import type { Floors } from './floors.ts';
@@ -57,7 +58,9 @@ function properties(protocol: Protocol, run: JunitRun): [string, string][] {
 function testcase(protocol: Protocol, verdict: Verdict): string[] {
   const { pair, finishedAt, startedAt } = verdict.result;
   const duration = finishedAt > 0 ? seconds(finishedAt - startedAt) : '0';
-  const name = escapeXml(`${pair.source.node} → ${pair.destination.node}`);
+  // A pod-network pair is named apart from the host-network pair of the same nodes (names stay unique).
+  const network = pairNetwork(pair) === 'pod' ? ' (pod network)' : '';
+  const name = escapeXml(`${pair.source.node} → ${pair.destination.node}${network}`);
   const open = `    <testcase classname="iperf3-monitor.${protocol}" name="${name}" time="${duration}">`;
   const text = escapeXml(figures(verdict));
   const body =

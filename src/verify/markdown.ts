@@ -1,3 +1,4 @@
+import { pairNetwork } from '../model/network.ts';
 import type { Verdict } from './judge.ts';
 import type { Floors } from './floors.ts';
 import type { Protocol } from '../model/types.ts';
@@ -54,7 +55,7 @@ function tableRow(verdict: Verdict): string {
   const cells = [
     cell(pair.source.node),
     cell(pair.destination.node),
-    pair.protocol,
+    pairNetwork(pair) === 'pod' ? `${pair.protocol} (pod network)` : pair.protocol,
     figure(verdict.mbps),
     figure(verdict.baselineMbps),
     figure(verdict.requiredMbps),

@@ -177,6 +177,7 @@ test('a set-based selector finds both server DaemonSets: one server per node and
     { name: 'd1', ip: '10.1.0.1', podIp: '10.244.1.5' },
     { name: 'd2', ip: '10.1.0.2', podIp: '10.244.2.5' },
     { name: 'd3', ip: '10.1.0.3' },
+    { name: 'd4', ip: '10.1.0.4', podIp: '10.244.4.5', state: 'cordoned' },
   ];
   await createCluster(kc(api.kubeconfig), 'dual', dual);
   const lister = apiPodLister(kc(api.kubeconfig), 30_000, 2);
@@ -189,12 +190,18 @@ test('a set-based selector finds both server DaemonSets: one server per node and
       'd2 host 10.1.0.2 iperf3-d2',
       'd2 pod 10.244.2.5 iperf3-pod-d2',
       'd3 host 10.1.0.3 iperf3-d3',
+      'd4 host 10.1.0.4 iperf3-d4',
+      'd4 pod 10.244.4.5 iperf3-pod-d4',
     ],
   );
+  // A cordoned node's two servers are set aside, and the node reported once.
+  const { servers, skipped } = withNodes(both, await listNodes(apiNodeLister(kc(api.kubeconfig))));
+  assert.equal(servers.length, 5);
+  assert.deepEqual(skipped.filter((entry) => entry.node.startsWith('d')), [{ node: 'd4', reason: 'cordoned' }]);
   const hostOnly = await discoverPods(lister, { namespace: 'dual', selector: DEFAULT_SELECTOR, port: 5201 });
   assert.deepEqual(
     hostOnly.map((s) => `${s.node} ${s.network}`),
-    ['d1 host', 'd2 host', 'd3 host'],
+    ['d1 host', 'd2 host', 'd3 host', 'd4 host'],
   );
 });
 

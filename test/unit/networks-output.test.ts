@@ -65,6 +65,7 @@ test('one network: one matrix per protocol and no network named, as before', () 
   const text = renderMatrix(report(host, servers.filter((s) => s.network === 'host')), false);
   assert.match(text, /^TCP Mbit\/s \(rows: source, columns: destination\)$/m);
   assert.doesNotMatch(text, /network/);
+  assert.doesNotMatch(htmlReport(report(host, servers.filter((s) => s.network === 'host'))), /network/);
 });
 
 test('json: every result and server carries its network', () => {
@@ -106,4 +107,22 @@ test('--dry-run lists each server\'s and each test\'s network', () => {
       '',
     ].join('\n'),
   );
+});
+
+test('verify: the pod-network pairs are named apart in the JUnit report and the Markdown table; the baseline is per network', async () => {
+  const { judge } = await import('../../src/verify/judge.ts');
+  const { junitReport } = await import('../../src/verify/junit.ts');
+  const { markdownSummary } = await import('../../src/verify/markdown.ts');
+  const { pairKey } = await import('../../src/push/previous-results.ts');
+  const ok = results.filter((r) => r.status === 'success');
+  // Only the host pair a → b has a baseline: the pod pair a → b is not judged against it.
+  const baseline = new Map([[pairKey(ok[0]!.pair), 1000]]);
+  const verdicts = judge(ok, { minMbps: { tcp: 100 }, baselineRatio: 0.9 }, baseline);
+  assert.deepEqual(verdicts.map((v) => v.baselineMbps), [1000, undefined, undefined]);
+  const floors = { minMbps: { tcp: 100 } };
+  const xml = junitReport(verdicts, { startedAt: 0, endedAt: 1000, floors });
+  assert.deepEqual([...xml.matchAll(/<testcase [^>]*name="([^"]*)"/g)].map((m) => m[1]), ['a → b', 'b → a', 'a → b (pod network)']);
+  const md = markdownSummary(verdicts, { startedAt: 0, endedAt: 1000, floors, servers: 4 });
+  assert.match(md, /^\| a \| b \| tcp \(pod network\) \| 611 \|/m);
+  assert.match(md, /^\| a \| b \| tcp \| 941 \|/m);
 });

@@ -135,3 +135,15 @@ test('interference: a pod reading is compared with pod readings only, and a host
     { index: 0, mbps: 50, referenceMbps: 70 },
   ]);
 });
+
+test('the zoned plan is made per network: in-zone and cross-zone pairs never cross networks, each network its full share', async () => {
+  const { planZonedByNetwork } = await import('../../src/plan/zoned-networks.ts');
+  const zoned = dual(4).map((server) => ({ ...server, zone: Number(server.node.slice(1)) <= 2 ? 'z1' : 'z2' }));
+  const { intra, cross } = planZonedByNetwork(zoned, ['tcp']);
+  for (const pair of [...intra, ...cross]) assert.equal(pair.source.network, pair.destination.network, name(pair));
+  for (const network of ['host', 'pod']) {
+    assert.equal(intra.filter((pair) => pairNetwork(pair) === network).length, 4, `${network}: 2 zones of 2 nodes, 2 in-zone pairs each`);
+    assert.equal(cross.filter((pair) => pairNetwork(pair) === network).length, 8, `${network}: 2·2·2 cross-zone pairs`);
+  }
+  for (const pair of intra) assert.equal(pair.source.zone, pair.destination.zone);
+});
