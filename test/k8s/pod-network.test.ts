@@ -72,12 +72,14 @@ describe('pod network next to host network on real nodes', () => {
     assert.deepEqual([...networks].sort(), ['host', 'pod'], 'per-node aggregates per network');
   });
 
-  test('helm test runs verify over both networks: 12 TCP pairs pass the floor', () => {
+  test('helm test runs verify over both networks: 12 TCP pairs pass the floor, the pod-network ones named apart', () => {
     const r = rig.helm(['test', release, '-n', ns, '--logs', '--timeout', '5m']);
     assert.equal(r.status, 0, `${r.stderr}\n${r.stdout}`);
-    const rows = [...r.stdout.matchAll(/^\| (node-\w) \| (node-\w) \| tcp \| ([\d.]+) \|.* pass \|$/gm)];
+    const rows = (protocol: string) =>
+      [...r.stdout.matchAll(/^\| (node-\w) \| (node-\w) \| ([^|]+) \| ([\d.]+) \|.* pass \|$/gm)].filter((m) => m[3] === protocol).map((m) => `${m[1]}>${m[2]}`).sort();
     console.log(`# helm test over both networks: ${r.stdout.split('\n').find((l) => / pairs between /.test(l))}`);
-    assert.equal(rows.length, 12, r.stdout);
-    assert.match(r.stdout, /^12 pairs between \d+ nodes, 12 passed, 0 failed;/m);
+    assert.deepEqual(rows('tcp'), allPairs(nodes), r.stdout);
+    assert.deepEqual(rows('tcp (pod network)'), allPairs(nodes), r.stdout);
+    assert.match(r.stdout, /^12 pairs between 3 nodes, 12 passed, 0 failed;/m);
   });
 });
