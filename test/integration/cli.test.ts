@@ -141,7 +141,7 @@ describe('--help and --dry-run', () => {
     assert.equal(r.code, 0);
     for (const f of contractFlags) assert.match(r.stdout, new RegExp(`^ +--${f} `, 'm'), `--${f} is listed`);
     assert.match(r.stdout.replace(/\s+/g, ' '), /Every option can also be set as IPERF3_MONITOR_<OPTION> \(e\.g\. IPERF3_MONITOR_PUSHGATEWAY\); flags win\./);
-    assert.match(r.stdout, /--selector .*\n? *.*\[default: "app\.kubernetes\.io\/name=iperf3-monitor,app\.kubernetes\.io\/component=server"\]/);
+    assert.match(r.stdout, /--selector .*(\n.*){0,4}\[default: "app\.kubernetes\.io\/name=iperf3-monitor,app\.kubernetes\.io\/component=server"\]/);
   });
 
   test('--help names the commands', async () => {
