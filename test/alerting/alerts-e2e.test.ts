@@ -92,7 +92,7 @@ const named = (alerts: AmAlert[], name: string) => alerts.filter((a) => a.labels
 
 test('Prometheus loads the chart-rendered rules with the overridden threshold and for durations', async () => {
   const rules = await prom!.rules();
-  assert.equal(rules.length, 15);
+  assert.equal(rules.length, 16);
   const low = rules.find((r) => r.name === 'Iperf3PathBandwidthLow');
   assert.equal(low?.query, 'iperf_network_bandwidth_mbps{job="iperf3-monitor",protocol="tcp"} < 50');
   assert.equal(low?.duration, 3);
@@ -145,7 +145,7 @@ test('the slow pair raises Iperf3PathBandwidthLow and the dead server one Iperf3
   assert.deepEqual([...new Set(ever.map((s) => label(s.metric)))].sort(), expected);
   // The node alert inhibits the path alert it explains (n2→n3; n1→n3 was skipped): Alertmanager lists it as suppressed.
   const [dest] = named(alerts, 'Iperf3DestinationFailing');
-  assert.deepEqual(dest!.labels, { alertname: 'Iperf3DestinationFailing', severity: 'critical', team: 'network', job: 'iperf3-monitor', destination_node: 'n3' });
+  assert.deepEqual(dest!.labels, { alertname: 'Iperf3DestinationFailing', severity: 'critical', team: 'network', job: 'iperf3-monitor', destination_node: 'n3', network: 'host' });
   assert.equal(dest!.annotations.summary, 'Tests to n3 fail from nearly every source');
   assert.deepEqual(dest!.status.inhibitedBy, []);
   await waitForAlerts('inhibition of the path alerts to n3', (a) => named(a, 'Iperf3PathFailing').length === 1 && named(a, 'Iperf3PathFailing').every((x) => x.status.state === 'suppressed'), 5_000);

@@ -34,6 +34,8 @@ const overrides: [string, string, { expr?: string; for?: string; description?: R
   ['prometheusRule.thresholds.nodeFraction=0.5', 'Iperf3SourceFailing', { description: /at least 0\.5 of them/ }],
   ['prometheusRule.thresholds.nodeMinPaths=4', 'Iperf3DestinationBandwidthLow', { description: /from at least 4 sources/ }],
   ['prometheusRule.thresholds.bandwidthLowMbps=250', 'Iperf3SourceBandwidthLow', { description: /below 250 Mbit\/s/ }],
+  ['prometheusRule.thresholds.podNetworkOverheadRatio=0.2', 'Iperf3PathPodNetworkOverhead', { description: /below 1 - 0\.2 of it/ }],
+  ['prometheusRule.for.podNetworkOverhead=1h', 'Iperf3PathPodNetworkOverhead', { for: '1h' }],
 ];
 
 for (const [set, alert, want] of overrides) {
@@ -73,7 +75,7 @@ test('promtool accepts the rules rendered with the end-to-end values as a plain 
   try {
     const file = join(dir, 'rules.yaml');
     writeRulesFile(file, renderRuleGroups(['test/alerting/e2e-values.yaml']));
-    assert.match(execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8' }), /SUCCESS: 15 rules found/);
+    assert.match(execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8' }), /SUCCESS: 16 rules found/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

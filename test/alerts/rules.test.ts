@@ -22,7 +22,7 @@ function alertNames(): string[] {
 }
 
 test('promtool check rules accepts the alerts file', () => {
-  assert.match(promtool(['check', 'rules', rulesFile]), /SUCCESS: 15 rules found/);
+  assert.match(promtool(['check', 'rules', rulesFile]), /SUCCESS: 16 rules found/);
 });
 
 test('promtool test rules passes every unit test file', () => {
@@ -88,11 +88,11 @@ test('every node alert inhibits the path alerts it explains, on labels both carr
     for (const a of [...matched(r.source_matchers), ...matched(r.target_matchers)]) assert.ok(names.includes(a), `${a} in ${inhibitFile} is an alert of ${rulesFile}`);
   }
   const inhibits = (source: string) => rules.filter((r) => matched(r.source_matchers).includes(source));
-  assert.deepEqual(inhibits('Iperf3DestinationFailing').map((r) => [matched(r.target_matchers), r.equal]), [[['Iperf3PathFailing'], ['job', 'destination_node']]]);
-  assert.deepEqual(inhibits('Iperf3SourceFailing').map((r) => [matched(r.target_matchers), r.equal]), [[['Iperf3PathFailing'], ['job', 'source_node']]]);
+  assert.deepEqual(inhibits('Iperf3DestinationFailing').map((r) => [matched(r.target_matchers), r.equal]), [[['Iperf3PathFailing'], ['job', 'destination_node', 'network']]]);
+  assert.deepEqual(inhibits('Iperf3SourceFailing').map((r) => [matched(r.target_matchers), r.equal]), [[['Iperf3PathFailing'], ['job', 'source_node', 'network']]]);
   const bw = ['Iperf3PathBandwidthLow', 'Iperf3PathBandwidthDegraded'];
-  assert.deepEqual(inhibits('Iperf3DestinationBandwidthLow').map((r) => [matched(r.target_matchers), r.equal]), [[bw, ['job', 'destination_node']]]);
-  assert.deepEqual(inhibits('Iperf3SourceBandwidthLow').map((r) => [matched(r.target_matchers), r.equal]), [[bw, ['job', 'source_node']]]);
+  assert.deepEqual(inhibits('Iperf3DestinationBandwidthLow').map((r) => [matched(r.target_matchers), r.equal]), [[bw, ['job', 'destination_node', 'network']]]);
+  assert.deepEqual(inhibits('Iperf3SourceBandwidthLow').map((r) => [matched(r.target_matchers), r.equal]), [[bw, ['job', 'source_node', 'network']]]);
 });
 
 test("the README's Alertmanager example carries the shipped inhibit_rules unchanged", () => {

@@ -81,8 +81,9 @@ export const one = (objs: Obj[], kind: string): Obj => {
   return found[0] as Obj;
 };
 
-/** The pod spec of a workload (CronJob, DaemonSet, Deployment). */
+/** The pod spec of a workload (CronJob, DaemonSet, Deployment) or of a Pod. */
 export function podSpec(o: Obj): Obj {
+  if (o.kind === 'Pod') return o.spec;
   return o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec;
 }
 

@@ -74,7 +74,7 @@ test('the degradation ratio and baseline window are substituted in the expressio
 test('promtool accepts the rendered rules and an overridden threshold fires where the default would not', () => {
   withTempDir((dir) => {
     writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: groups([], [scenario('both-protocols')]) }));
-    assert.match(execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' }), /SUCCESS: 14 rules found/);
+    assert.match(execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' }), /SUCCESS: 15 rules found/);
     const series = 'iperf_network_bandwidth_mbps{job="iperf3-monitor",source_node="a",destination_node="b",protocol="tcp"}';
     writeFileSync(join(dir, 'override.test.yaml'), stringify({
       rule_files: ['rules.yaml'],
@@ -118,13 +118,13 @@ test('the node alerts take their fraction and minimum number of paths from the v
   const failing = [
     '(',
     '  iperf_test_success{job="iperf3-monitor"} == 0',
-    '  or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="iperf3-monitor", reason="destination-down"}',
+    '  or on (job, source_node, destination_node, protocol, network) iperf_test_skipped{job="iperf3-monitor", reason="destination-down"}',
     ')',
   ].join('\n');
   assert.equal(r.expr, [
-    `count by (job, destination_node) ${failing}`,
-    '  / count by (job, destination_node) (iperf_test_success{job="iperf3-monitor"}) >= 0.6',
-    `and count by (job, destination_node) ${failing} >= 3`,
+    `count by (job, destination_node, network) ${failing}`,
+    '  / count by (job, destination_node, network) (iperf_test_success{job="iperf3-monitor"}) >= 0.6',
+    `and count by (job, destination_node, network) ${failing} >= 3`,
   ].join('\n'));
   assert.equal(r.for, '20m');
   assert.match(r.annotations.description ?? '', /at least 0\.6 of them, from at least 3 sources\) have failed in every run for at least 20m/);
@@ -136,4 +136,44 @@ test('runner.udpBitrate in any iperf3 notation becomes the offered Mbit/s of the
     const r = rule(groups([`runner.udpBitrate=${rate}`]), 'Iperf3PathUdpBandwidthLow');
     assert.equal(r.expr, `iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="udp"} < 0.9 * ${mbps}`, rate);
   }
+});
+
+test('the pod-network overhead bound and its for come from the values, and the rendered rule fires where the default would not', () => {
+  const gs = groups(['prometheusRule.thresholds.podNetworkOverheadRatio=0.1', 'prometheusRule.for.podNetworkOverhead=1h']);
+  const r = rule(gs, 'Iperf3PathPodNetworkOverhead');
+  assert.equal(r.expr, [
+    'iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp", network="pod"}',
+    '  / ignoring (network) iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp", network="host"}',
+    '  < 1 - 0.1',
+  ].join('\n'));
+  assert.equal(r.for, '1h');
+  assert.match(r.annotations.description ?? '', /below 1 - 0\.1 of it for at least 1h/);
+  withTempDir((dir) => {
+    writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: gs }));
+    const series = (network: string) => `iperf_network_bandwidth_mbps{job="iperf3-monitor",source_node="a",destination_node="b",protocol="tcp",network="${network}"}`;
+    writeFileSync(join(dir, 'overhead.test.yaml'), stringify({
+      rule_files: ['rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        // 80 % of the host network: within the default 0.3, beyond 0.1
+        input_series: [{ series: series('host'), values: '1000x70' }, { series: series('pod'), values: '800x70' }],
+        alert_rule_test: [
+          { eval_time: '50m', alertname: 'Iperf3PathPodNetworkOverhead', exp_alerts: [] },
+          {
+            eval_time: '65m',
+            alertname: 'Iperf3PathPodNetworkOverhead',
+            exp_alerts: [{
+              exp_labels: { severity: 'warning', job: 'iperf3-monitor', source_node: 'a', destination_node: 'b', protocol: 'tcp' },
+              exp_annotations: {
+                summary: 'Pod network from a to b far below the host network',
+                description: "TCP goodput over the pod network from a to b is 80% of the host network's between the same nodes, below 1 - 0.1 of it for at least 1h: the CNI (encapsulation, MTU, a policy or proxy in the path) costs more than the bound.",
+              },
+            }],
+          },
+        ],
+      }],
+    }));
+    assert.match(execFileSync('promtool', ['test', 'rules', 'overhead.test.yaml'], { cwd: dir, encoding: 'utf8' }), /SUCCESS/);
+  });
 });

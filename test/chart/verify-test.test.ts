@@ -1,4 +1,4 @@
-// The gate as a Helm test (verify.enabled): a hook Job that runs `iperf3-monitor verify` with the runner's
+// The gate as a Helm test (verify.enabled): a hook Pod that runs `iperf3-monitor verify` with the runner's
 // settings, ServiceAccount and security context. Its rendered arguments are run by the real CLI against a
 // real iperf3 server and Pushgateway, so the chart and `verify` cannot drift apart.
 import { after, before, test } from 'node:test';
@@ -11,38 +11,44 @@ import { ensureBuilt, runCli } from '../support/cli.ts';
 import { startIperf3Server, type Iperf3Server } from '../support/iperf3-server.ts';
 import { startPushgateway, type RealPushgateway } from '../support/pushgateway.ts';
 
-const jobs = (set: string[]) => template({ set }).filter((o) => o.kind === 'Job');
-const verifyJob = (set: string[] = []): Obj => {
-  const found = jobs(['verify.enabled=true', ...set]);
+const hooks = (set: string[]) => template({ set }).filter((o) => o.metadata.annotations?.['helm.sh/hook']);
+const verifyPod = (set: string[] = []): Obj => {
+  const found = hooks(['verify.enabled=true', ...set]);
   assert.equal(found.length, 1);
   return found[0]!;
 };
 
 test('no Helm test unless verify.enabled', () => {
-  assert.deepEqual(jobs([]), []);
+  assert.deepEqual(hooks([]), []);
 });
 
-test('the test Job is a helm.sh/hook: test, kept for its logs until the next test, with the runner\'s identity and security', () => {
+test('the test is a Pod (helm test --logs reads only Pods) with helm.sh/hook: test, kept for its logs until the next test, with the runner\'s identity and security', () => {
   const objs = template({ set: ['verify.enabled=true'] });
-  const job = one(objs, 'Job');
+  const pod = one(objs, 'Pod');
   const cron = one(objs, 'CronJob');
-  assert.equal(job.metadata.name, 'mon-iperf3-monitor-verify');
-  assert.deepEqual(job.metadata.annotations, { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation' });
-  assert.equal(job.spec.backoffLimit, 0);
-  assert.equal(job.spec.activeDeadlineSeconds, 600);
-  const pod = podSpec(job);
+  assert.equal(pod.metadata.name, 'mon-iperf3-monitor-verify');
+  assert.deepEqual(pod.metadata.annotations, { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation' });
+  assert.equal(objs.filter((o) => o.kind === 'Job').length, 0);
+  const spec = podSpec(pod);
   const runner = podSpec(cron);
-  assert.equal(pod.restartPolicy, 'Never');
-  assert.equal(pod.serviceAccountName, runner.serviceAccountName);
-  assert.deepEqual(pod.securityContext, runner.securityContext);
-  assert.deepEqual(pod.containers[0].securityContext, runner.containers[0].securityContext);
-  assert.equal(pod.containers[0].image, runner.containers[0].image);
-  assert.equal(job.spec.template.metadata.labels['app.kubernetes.io/component'], 'runner');
+  assert.equal(spec.activeDeadlineSeconds, 600);
+  assert.equal(spec.restartPolicy, 'Never');
+  assert.equal(spec.serviceAccountName, runner.serviceAccountName);
+  assert.deepEqual(spec.securityContext, runner.securityContext);
+  assert.deepEqual(spec.containers[0].securityContext, runner.containers[0].securityContext);
+  assert.equal(spec.containers[0].image, runner.containers[0].image);
+  assert.equal(pod.metadata.labels['app.kubernetes.io/component'], 'runner');
+  assert.equal(pod.metadata.labels['app.kubernetes.io/instance'], 'mon');
+});
+
+test('the runner\'s pod labels reach the test pod, and a label also in commonLabels renders once', () => {
+  const pod = one(template({ set: ['verify.enabled=true', 'runner.podLabels.team=net', 'commonLabels.team=infra'] }), 'Pod');
+  assert.equal(pod.metadata.labels.team, 'net');
 });
 
 test('the test runs verify with every runner argument, then every pair within its own deadline and the floors', () => {
   const objs = template({ set: ['verify.enabled=true', 'verify.minTcpMbps=900', 'verify.minUdpMbps=80', 'verify.baselineRatio=0.7', 'runner.maxPairs=10'] });
-  const args: string[] = podSpec(one(objs, 'Job')).containers[0].args;
+  const args: string[] = podSpec(one(objs, 'Pod')).containers[0].args;
   const runnerArgs: string[] = podSpec(one(objs, 'CronJob')).containers[0].args;
   assert.equal(args[0], 'verify');
   assert.deepEqual(args.slice(1, runnerArgs.length), runnerArgs.slice(1));
@@ -53,7 +59,7 @@ test('the test runs verify with every runner argument, then every pair within it
 });
 
 test('a Prometheus baseline carries its URL and window', () => {
-  const args: string[] = podSpec(verifyJob(['verify.baselineRatio=0.5', 'verify.baselineSource=prometheus', 'verify.prometheusUrl=http://prometheus.monitoring.svc:9090', 'verify.baselineWindow=7d'])).containers[0].args;
+  const args: string[] = podSpec(verifyPod(['verify.baselineRatio=0.5', 'verify.baselineSource=prometheus', 'verify.prometheusUrl=http://prometheus.monitoring.svc:9090', 'verify.baselineWindow=7d'])).containers[0].args;
   assert.equal(flag(args, '--baseline-source'), 'prometheus');
   assert.equal(flag(args, '--prometheus'), 'http://prometheus.monitoring.svc:9090');
   assert.equal(flag(args, '--baseline-window'), '7d');
@@ -85,7 +91,7 @@ after(async () => {
 
 /** The rendered arguments, run by the real CLI with discovery and the gateway pointed at local ones. */
 async function runRendered(set: string[]) {
-  const rendered: string[] = podSpec(verifyJob(['runner.mode=star', 'runner.duration=1', 'runner.omit=0', 'runner.busyRetries=0', ...set]))
+  const rendered: string[] = podSpec(verifyPod(['runner.mode=star', 'runner.duration=1', 'runner.omit=0', 'runner.busyRetries=0', ...set]))
     .containers[0].args;
   // Here, outside a cluster: no run Lease (it needs the API server; in the cluster the test holds it too).
   const lease = new Set(['--lease', '--lease-namespace', '--lease-wait', '--lease-duration']);

@@ -1,9 +1,11 @@
 // Every dashboard variable and panel query returns data from a real Prometheus after a real run: a
 // 3-node network-namespace lab (src/lab), `iperf3-monitor run` over it with TCP and UDP pushing to a real
 // Pushgateway, a real Prometheus scraping that with honor_labels. Variables are substituted as Grafana
-// does, for "All" and for a single selected path, and panels are queried for each protocol.
+// does, for "All" and for a single selected path, and panels are queried for each protocol. Every node is a
+// target twice, as network "host" and "pod" (the same lab server), so every pair has both networks.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { labDown, labUp, type LabState } from '../../src/lab/lab.ts';
 import { ensureBuilt, runCli } from '../support/cli.ts';
 import { startPushgateway, type RealPushgateway } from '../support/pushgateway.ts';
@@ -22,10 +24,13 @@ let prom: RealPrometheus | undefined;
 before(async () => {
   ensureBuilt();
   lab = await labUp({ name: LAB, nodes: 3, nicMbit: 200, slow: ['n1>n2=50'], port: 5201, pushgateway: false });
+  const hostTargets = JSON.parse(readFileSync(lab.targetsFile, 'utf8')) as Record<string, unknown>[];
+  const bothNetworks = lab.targetsFile.replace(/\.json$/, '-both.json');
+  writeFileSync(bothNetworks, JSON.stringify([...hostTargets, ...hostTargets.map((t) => ({ ...t, network: 'pod' }))]));
   gw = await startPushgateway();
   prom = await startPrometheus({ targets: [new URL(gw.url).host], ruleFiles: [], intervalS: 1 });
   const run = (...extra: string[]) => runCli(
-    ['run', '--targets', lab!.targetsFile, '--client-command', lab!.clientCommand, '--protocols', 'tcp,udp', '--duration', '1', '--omit', '0',
+    ['run', '--targets', bothNetworks, '--client-command', lab!.clientCommand, '--protocols', 'tcp,udp', '--duration', '1', '--omit', '0',
       '--udp-bitrate', '20M', '--run-interval', '300', '--pushgateway', gw!.url, '--output', 'none', ...extra],
     {}, 120_000,
   );
@@ -131,11 +136,11 @@ function median(values: number[]): number {
   const low = Math.floor(rank);
   return sorted[low]! + (sorted[Math.ceil(rank)]! - sorted[low]!) * (rank - low);
 }
-const tcp = { job: ['iperf3-monitor'], protocol: ['tcp'], source_node: ['.*'], destination_node: ['.*'] };
+const tcp = { job: ['iperf3-monitor'], protocol: ['tcp'], network: ['host'], source_node: ['.*'], destination_node: ['.*'] };
 
-test('the matrix shows a fresh result as its Mbit/s and an older one as stale (-1), never its old number', async () => {
+test('the matrix shows a fresh result as its Mbit/s and an older one as stale (-1), never its old number, per network', async () => {
   const now = Math.floor(Date.now() / 1000);
-  const key = (m: Record<string, string>) => `${pathOf(m)}/${m.protocol}`;
+  const key = (m: Record<string, string>) => `${pathOf(m)}/${m.protocol}/${m.network}`;
   const stamps = await instant('iperf_test_timestamp_seconds{job="iperf3-monitor"}', {}, now);
   const byAge = stamps.map((s) => [key(s.metric), Number(s.value[1])] as const).sort((a, b) => a[1] - b[1]);
   // The second run (--max-pairs 2) measured the two newest; draw the line between them and the rest.
@@ -144,21 +149,44 @@ test('the matrix shows a fresh result as its Mbit/s and an older one as stale (-
   const staleAfter = now - (byAge[cut - 1]![1] + byAge[cut]![1]) / 2;
   const fresh = new Set(byAge.slice(cut).map(([path]) => path));
   const bandwidth = new Map((await instant('iperf_network_bandwidth_mbps{job="iperf3-monitor"}', {}, now)).map((s) => [key(s.metric), Number(s.value[1])]));
-  const any = { ...tcp, protocol: ['.*'] };
   const matrix = panelExpr('Bandwidth matrix (source × destination)');
-  const cells = await instant(matrix, { ...any, stale_after: [String(staleAfter)] }, now);
-  const shown = Object.fromEntries(cells.map((s) => [key(s.metric), Number(s.value[1])]));
+  const shown: Record<string, number> = {};
+  const atDefault: Record<string, number> = {};
+  for (const network of ['host', 'pod']) {
+    const any = { ...tcp, protocol: ['.*'], network: [network] };
+    for (const s of await instant(matrix, { ...any, stale_after: [String(staleAfter)] }, now)) shown[key(s.metric)] = Number(s.value[1]);
+    for (const s of await instant(matrix, { ...any, ...customDefaults }, now)) atDefault[key(s.metric)] = Number(s.value[1]);
+  }
   const expected = Object.fromEntries([...bandwidth].map(([path, mbps]) => [path, fresh.has(path) ? mbps : -1]));
   assert.deepEqual(shown, expected);
+  assert.equal(Object.keys(shown).filter((k) => k.endsWith('/pod')).length, Object.keys(shown).length / 2, 'half the cells are pod-network ones');
   assert.ok(Object.values(shown).includes(-1) && Object.values(shown).some((v) => v > 0), 'both kinds of cell');
   // At the default (1 h) every cell is current.
-  const all = await instant(matrix, { ...any, ...customDefaults }, now);
-  assert.deepEqual(Object.fromEntries(all.map((s) => [key(s.metric), Number(s.value[1])])), Object.fromEntries(bandwidth));
+  assert.deepEqual(atDefault, Object.fromEntries(bandwidth));
+});
+
+test('the CNI overhead panels show each pair\'s pod/host TCP ratio, and the worst pairs lowest first', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const bw = await instant('iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp"}', {}, now);
+  const of = (network: string) => new Map(bw.filter((s) => s.metric.network === network).map((s) => [pathOf(s.metric), Number(s.value[1])]));
+  const [host, pod] = [of('host'), of('pod')];
+  assert.equal(host.size, 6);
+  const expected = Object.fromEntries([...pod].map(([path, mbps]) => [path, mbps / host.get(path)!]));
+  const vars = { job: ['iperf3-monitor'], ...customDefaults };
+  const cells = await instant(panelExpr('CNI overhead: pod/host TCP bandwidth ratio (source × destination)'), vars, now);
+  const shown = Object.fromEntries(cells.map((s) => [pathOf(s.metric), Number(s.value[1])]));
+  assert.deepEqual(Object.keys(shown).sort(), Object.keys(expected).sort());
+  for (const [path, ratio] of Object.entries(expected)) assert.ok(Math.abs(shown[path]! - ratio) < 1e-9, `${path}: ${shown[path]} vs ${ratio}`);
+  console.log(`# pod/host ratios on the lab (same servers, two runs of the mesh): ${Object.entries(shown).map(([p, r]) => `${p} ${r.toFixed(3)}`).join('; ')}`);
+  const worst = (await instant(panelExpr('Worst pairs: pod/host TCP bandwidth ratio'), vars, now)).map((s) => Number(s.value[1]));
+  assert.deepEqual(worst, Object.values(expected).sort((a, b) => a - b));
+  const none = await instant(panelExpr('CNI overhead: pod/host TCP bandwidth ratio (source × destination)'), { ...vars, stale_after: ['0.001'] }, now);
+  assert.deepEqual(none, [], 'stale results give no ratio');
 });
 
 test('the worst nodes in and out are the medians of their paths, slowest first', async () => {
   const now = Math.floor(Date.now() / 1000);
-  const bandwidth = await instant('iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp"}', {}, now);
+  const bandwidth = await instant('iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp", network="host"}', {}, now);
   for (const [title, label] of [['Worst nodes out (median Mbit/s sent)', 'source_node'], ['Worst nodes in (median Mbit/s received)', 'destination_node']] as const) {
     const perNode = new Map<string, number[]>();
     for (const s of bandwidth) perNode.set(s.metric[label]!, [...(perNode.get(s.metric[label]!) ?? []), Number(s.value[1])]);
@@ -174,7 +202,7 @@ test('the worst nodes in and out are the medians of their paths, slowest first',
 
 test('the cross-zone matrix holds the median of the paths between each pair of zones', async () => {
   const now = Math.floor(Date.now() / 1000);
-  const bandwidth = await instant('iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp"}', {}, now);
+  const bandwidth = await instant('iperf_network_bandwidth_mbps{job="iperf3-monitor", protocol="tcp", network="host"}', {}, now);
   const perZones = new Map<string, number[]>();
   for (const s of bandwidth) {
     assert.equal(s.metric.source_zone, ZONES[s.metric.source_node!]);

@@ -34,8 +34,8 @@ test('a datasource variable of type prometheus comes first and every panel and q
   for (const v of vars.filter((x) => x.type === 'query')) assert.deepEqual(v.datasource, { type: 'prometheus', uid: '${datasource}' }, v.name);
 });
 
-test('source_node, destination_node and protocol cascade: each query is filtered by the ones before it', () => {
-  assert.deepEqual(vars.map((v) => v.name), ['datasource', 'job', 'source_node', 'destination_node', 'protocol', 'stale_after']);
+test('source_node, destination_node, protocol and network cascade: each query is filtered by the ones before it', () => {
+  assert.deepEqual(vars.map((v) => v.name), ['datasource', 'job', 'source_node', 'destination_node', 'protocol', 'network', 'stale_after']);
   assert.deepEqual(parseLabelValues(variableQuery(byName('source_node'))), ['iperf_network_bandwidth_mbps{job=~"$job"}', 'source_node']);
   assert.deepEqual(parseLabelValues(variableQuery(byName('destination_node'))), ['iperf_network_bandwidth_mbps{job=~"$job", source_node=~"$source_node"}', 'destination_node']);
   const [sel, label] = parseLabelValues(variableQuery(byName('protocol')));
@@ -71,6 +71,8 @@ test('the panels the issue lists are all there', () => {
     'table: Cross-zone matrix (median Mbit/s, source zone × destination zone)',
     'table: Result age per pair (source × destination)',
     'stat: Pairs with a fresh result',
+    'table: CNI overhead: pod/host TCP bandwidth ratio (source × destination)',
+    'bargauge: Worst pairs: pod/host TCP bandwidth ratio',
   ]);
 });
 
@@ -85,8 +87,8 @@ test('stale_after is a single-choice duration in seconds, 1 h by default (the ru
 test('the matrix greys a stale cell: older than $stale_after it reads -1, mapped to a grey "stale"', () => {
   const m = queryPanels(d).find((p) => p.type === 'table');
   const expr = m?.targets?.[0]?.expr ?? '';
-  assert.match(expr, /and on\(job, source_node, destination_node, protocol\) \(time\(\) - iperf_test_timestamp_seconds\{.*\} <= \$stale_after\)/);
-  assert.match(expr, / or on\(job, source_node, destination_node, protocol\) \(0 \* iperf_network_bandwidth_mbps\{.*\} - 1\)$/);
+  assert.match(expr, /and on\(job, source_node, destination_node, protocol, network\) \(time\(\) - iperf_test_timestamp_seconds\{.*\} <= \$stale_after\)/);
+  assert.match(expr, / or on\(job, source_node, destination_node, protocol, network\) \(0 \* iperf_network_bandwidth_mbps\{.*\} - 1\)$/);
   assert.deepEqual(m?.fieldConfig?.defaults.mappings, [{ type: 'range', options: { from: -1, to: -1, result: { text: 'stale', color: '#8e8e8e', index: 0 } } }]);
 });
 
@@ -118,6 +120,41 @@ test('path panels filter by the selected variables and the health panels read th
   assert.equal(expr('Age of the last push'), 'time() - max(push_time_seconds{job=~"$job"})');
   assert.equal(expr('Pairs failed in the last run'), 'sum(iperf_run_pairs{job=~"$job", outcome="failure"})');
   assert.equal(expr('Cycle duration'), 'iperf_run_duration_seconds{job=~"$job"}');
+});
+
+test('network is one choice (host by default), every per-pair selector filters by it and every join keeps it', () => {
+  const v = byName('network') as unknown as { multi: boolean; includeAll: boolean; current: { value: string } };
+  assert.deepEqual(parseLabelValues(variableQuery(byName('network'))), [
+    'iperf_test_success{job=~"$job", source_node=~"$source_node", destination_node=~"$destination_node"}',
+    'network',
+  ]);
+  assert.equal(v.multi, false);
+  assert.equal(v.includeAll, false);
+  assert.equal(v.current.value, 'host');
+  const cni = (p: { title: string }) => p.title.includes('pod/host');
+  for (const p of queryPanels(d)) {
+    for (const t of p.targets ?? []) {
+      for (const m of t.expr.matchAll(/(iperf_network_\w+|iperf_test_\w+)\{([^}]*)\}/g)) {
+        assert.match(m[2]!, cni(p) ? /network="(pod|host)"/ : /network=~"\$network"/, `${p.title}: ${m[0]}`);
+      }
+      for (const on of t.expr.matchAll(/\bon\(([^)]*)\)/g)) assert.match(on[1]!, /\bnetwork\b/, `${p.title}: on(${on[1]})`);
+    }
+  }
+});
+
+test('the CNI overhead panels divide fresh pod-network TCP results by the same pair\'s host-network ones', () => {
+  const ratio = [
+    '(iperf_network_bandwidth_mbps{job=~"$job", protocol="tcp", network="pod"} and on(job, source_node, destination_node, protocol, network) (time() - iperf_test_timestamp_seconds{job=~"$job", protocol="tcp", network="pod"} <= $stale_after))',
+    '/ ignoring(network)',
+    '(iperf_network_bandwidth_mbps{job=~"$job", protocol="tcp", network="host"} and on(job, source_node, destination_node, protocol, network) (time() - iperf_test_timestamp_seconds{job=~"$job", protocol="tcp", network="host"} <= $stale_after))',
+  ].join(' ');
+  const panel = (title: string) => queryPanels(d).find((p) => p.title === title)!;
+  const matrix = panel('CNI overhead: pod/host TCP bandwidth ratio (source × destination)');
+  assert.equal(matrix.targets?.[0]?.expr, ratio);
+  assert.deepEqual(matrix.transformations, [{ id: 'groupingToMatrix', options: { columnField: 'destination_node', rowField: 'source_node', valueField: 'Value', emptyValue: 'null' } }]);
+  assert.equal(matrix.fieldConfig?.defaults.unit, 'percentunit');
+  assert.equal(panel('Worst pairs: pod/host TCP bandwidth ratio').targets?.[0]?.expr, `sort(bottomk(10, ${ratio}))`);
+  assert.equal(d.panels.find((p) => p.type === 'row' && p.gridPos.y === 48)?.title, 'Pod network vs host network (CNI overhead)');
 });
 
 test('panels do not overlap on the 24-column grid', () => {

@@ -45,6 +45,10 @@ export const tunables = {
     job, ['< 0.5 *', `< ${th('degradedRatio')} *`], ['than 0.5 times', `than ${th('degradedRatio')} times`],
     ['[1d]', `[${th('baselineWindow')}]`], ['last 1d', `last ${th('baselineWindow')}`],
   ]],
+  Iperf3PathPodNetworkOverhead: ['podNetworkOverhead', [
+    job, ['< 1 - 0.3', `< 1 - ${th('podNetworkOverheadRatio')}`], ['below 1 - 0.3 of it', `below 1 - ${th('podNetworkOverheadRatio')} of it`],
+    ['at least 30m', `at least ${forOf('podNetworkOverhead')}`],
+  ]],
   Iperf3PathFailing: ['failing', [job, ['at least 10m', `at least ${forOf('failing')}`]]],
   Iperf3PathUdpLossHigh: ['udpLoss', [job, ['> 1', `> ${th('udpLossPercent')}`], ['above 1%', `above ${th('udpLossPercent')}%`]]],
   Iperf3PathUdpJitterHigh: ['udpJitter', [job, ['> 10', `> ${th('udpJitterMs')}`], ['above 10 ms', `above ${th('udpJitterMs')} ms`]]],

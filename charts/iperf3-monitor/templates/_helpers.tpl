@@ -49,10 +49,20 @@ app.kubernetes.io/name: {{ include "iperf3-monitor.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
-{{/* The runner's label selector for server pods (the contract's default plus the release). */}}
+{{/* Name of the pod-network server DaemonSet (server.podNetwork.enabled). */}}
+{{- define "iperf3-monitor.podNetworkServerName" -}}
+{{- printf "%s-server-pod" (include "iperf3-monitor.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The runner's label selector for server pods (the contract's default plus the release); with
+server.podNetwork.enabled it selects the pod-network servers (component server-pod) too.
+*/}}
 {{- define "iperf3-monitor.serverSelector" -}}
 {{- if .Values.runner.serverSelector }}
 {{- .Values.runner.serverSelector }}
+{{- else if .Values.server.podNetwork.enabled }}
+{{- printf "app.kubernetes.io/name=%s,app.kubernetes.io/instance=%s,app.kubernetes.io/component in (server,server-pod)" (include "iperf3-monitor.name" .) .Release.Name }}
 {{- else }}
 {{- printf "app.kubernetes.io/name=%s,app.kubernetes.io/instance=%s,app.kubernetes.io/component=server" (include "iperf3-monitor.name" .) .Release.Name }}
 {{- end }}

@@ -8,6 +8,10 @@
 # cannot exceed what was offered, so UDP is judged against that rate (and by loss), TCP against the floor;
 # if you run --udp-bitrate otherwise, change the 100 in Iperf3PathUdpBandwidthLow (the chart does it for you
 # from runner.udpBitrate).
+# Every per-pair series has a network label ("host", or "pod" for the pod-network servers of
+# server.podNetwork.enabled): the node alerts count and join per network, so a node's host and pod results
+# are judged apart, and Iperf3PathPodNetworkOverhead compares the two networks of one pair (its alert has no
+# network label: it is about both).
 # The node alerts (Iperf3Destination*, Iperf3Source*) come first in their group so that they reach
 # Alertmanager no later than the path alerts they explain; the README's Alertmanager inhibit_rules
 # (alerts/alertmanager-inhibit-rules.yaml) then hold those path alerts back: one page per dead node.
@@ -19,14 +23,14 @@ groups:
     rules:
       - alert: Iperf3DestinationFailing
         expr: |-
-          count by (job, destination_node) (
+          count by (job, destination_node, network) (
             iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
-            or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="destination-down"}
+            or on (job, source_node, destination_node, protocol, network) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="destination-down"}
           )
-            / count by (job, destination_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
-          and count by (job, destination_node) (
+            / count by (job, destination_node, network) (iperf_test_success{job="{{ .Values.pushgateway.job }}"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
+          and count by (job, destination_node, network) (
             iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
-            or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="destination-down"}
+            or on (job, source_node, destination_node, protocol, network) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="destination-down"}
           ) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
         for: "{{ .Values.prometheusRule.for.failing }}"
         labels:
@@ -36,14 +40,14 @@ groups:
           description: "{{`{{`}} $value | humanizePercentage {{`}}`}} of the tests to {{`{{`}} $labels.destination_node {{`}}`}} (at least {{ .Values.prometheusRule.thresholds.nodeFraction }} of them, from at least {{ .Values.prometheusRule.thresholds.nodeMinPaths }} sources) have failed in every run for at least {{ .Values.prometheusRule.for.failing }}: its iperf3 server is down or the node is unreachable. The path alerts to it are inhibited."
       - alert: Iperf3SourceFailing
         expr: |-
-          count by (job, source_node) (
+          count by (job, source_node, network) (
             iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
-            or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="source-down"}
+            or on (job, source_node, destination_node, protocol, network) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="source-down"}
           )
-            / count by (job, source_node) (iperf_test_success{job="{{ .Values.pushgateway.job }}"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
-          and count by (job, source_node) (
+            / count by (job, source_node, network) (iperf_test_success{job="{{ .Values.pushgateway.job }}"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
+          and count by (job, source_node, network) (
             iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
-            or on (job, source_node, destination_node, protocol) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="source-down"}
+            or on (job, source_node, destination_node, protocol, network) iperf_test_skipped{job="{{ .Values.pushgateway.job }}", reason="source-down"}
           ) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
         for: "{{ .Values.prometheusRule.for.failing }}"
         labels:
@@ -53,9 +57,9 @@ groups:
           description: "{{`{{`}} $value | humanizePercentage {{`}}`}} of the tests from {{`{{`}} $labels.source_node {{`}}`}} (at least {{ .Values.prometheusRule.thresholds.nodeFraction }} of them, to at least {{ .Values.prometheusRule.thresholds.nodeMinPaths }} destinations) have failed in every run for at least {{ .Values.prometheusRule.for.failing }}: the node's network, its server pod (mesh mode) or the exec into it is broken. The path alerts from it are inhibited."
       - alert: Iperf3DestinationBandwidthLow
         expr: |-
-          count by (job, destination_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }})
-            / count by (job, destination_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
-          and count by (job, destination_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }}) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
+          count by (job, destination_node, network) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }})
+            / count by (job, destination_node, network) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
+          and count by (job, destination_node, network) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }}) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
         for: "{{ .Values.prometheusRule.for.bandwidthLow }}"
         labels:
           severity: warning
@@ -64,9 +68,9 @@ groups:
           description: "{{`{{`}} $value | humanizePercentage {{`}}`}} of the TCP tests to {{`{{`}} $labels.destination_node {{`}}`}} (at least {{ .Values.prometheusRule.thresholds.nodeFraction }} of them, from at least {{ .Values.prometheusRule.thresholds.nodeMinPaths }} sources) measured below {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }} Mbit/s in every run for at least {{ .Values.prometheusRule.for.bandwidthLow }}: the node's link or NIC is slow. The path alerts to it are inhibited."
       - alert: Iperf3SourceBandwidthLow
         expr: |-
-          count by (job, source_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }})
-            / count by (job, source_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
-          and count by (job, source_node) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }}) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
+          count by (job, source_node, network) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }})
+            / count by (job, source_node, network) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"}) >= {{ .Values.prometheusRule.thresholds.nodeFraction }}
+          and count by (job, source_node, network) (iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp"} < {{ .Values.prometheusRule.thresholds.bandwidthLowMbps }}) >= {{ .Values.prometheusRule.thresholds.nodeMinPaths }}
         for: "{{ .Values.prometheusRule.for.bandwidthLow }}"
         labels:
           severity: warning
@@ -97,6 +101,17 @@ groups:
         annotations:
           summary: "Bandwidth from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} ({{`{{`}} $labels.protocol {{`}}`}}) far below its baseline"
           description: "{{`{{`}} $labels.protocol {{`}}`}} goodput from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} is {{`{{`}} $value | printf \"%.1f\" {{`}}`}} Mbit/s, less than {{ .Values.prometheusRule.thresholds.degradedRatio }} times its median over the last {{ .Values.prometheusRule.thresholds.baselineWindow }}."
+      - alert: Iperf3PathPodNetworkOverhead
+        expr: |-
+          iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp", network="pod"}
+            / ignoring (network) iperf_network_bandwidth_mbps{job="{{ .Values.pushgateway.job }}", protocol="tcp", network="host"}
+            < 1 - {{ .Values.prometheusRule.thresholds.podNetworkOverheadRatio }}
+        for: "{{ .Values.prometheusRule.for.podNetworkOverhead }}"
+        labels:
+          severity: warning
+        annotations:
+          summary: "Pod network from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} far below the host network"
+          description: "TCP goodput over the pod network from {{`{{`}} $labels.source_node {{`}}`}} to {{`{{`}} $labels.destination_node {{`}}`}} is {{`{{`}} $value | humanizePercentage {{`}}`}} of the host network's between the same nodes, below 1 - {{ .Values.prometheusRule.thresholds.podNetworkOverheadRatio }} of it for at least {{ .Values.prometheusRule.for.podNetworkOverhead }}: the CNI (encapsulation, MTU, a policy or proxy in the path) costs more than the bound."
       - alert: Iperf3PathFailing
         expr: iperf_test_success{job="{{ .Values.pushgateway.job }}"} == 0
         for: "{{ .Values.prometheusRule.for.failing }}"
