@@ -5,8 +5,7 @@ import type { Clock } from '../schedule/clock.ts';
 import type { ClientRunner } from '../exec/process-outcome.ts';
 import type { Pushgateway } from '../push/pushgateway.ts';
 import { planPairs } from '../plan/pairs.ts';
-import { selectBudget } from '../plan/budget.ts';
-import { orderZoned, planZoned } from '../plan/zones.ts';
+import { runOrder } from '../plan/run-order.ts';
 import { runSchedule, type ScheduleEvent } from '../schedule/scheduler.ts';
 import { failurePolicy } from '../failure/policy.ts';
 import { expectedTestMs } from '../iperf/client-args.ts';
@@ -88,8 +87,8 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: nu
   // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
   const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
   const planned = planCycle(config, servers);
-  const pairs = withinBudget(config, planned, earlier, servers);
   const size = sizeOf(config, servers.length, planned.length);
+  const pairs = orderForRun(config, servers, planned, earlier, size);
   deps.log.info(
     { tests: pairs.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
     'cycle planned',
@@ -127,21 +126,27 @@ async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clo
 }
 
 /**
- * The least recently measured pairs first (see plan/staleness.ts), at most --max-pairs of them. A pair
- * skipped last run because an end was judged down counts as judged then (it has no result of its own).
+ * The run's tests (plan/run-order.ts): least recently measured first, at most --max-pairs, packed into
+ * rounds. A pair skipped last run because an end was judged down counts as judged then (it has no
+ * result of its own).
  */
-function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined, servers: readonly Server[]): Pair[] {
+export function orderForRun(
+  config: RunConfig,
+  servers: readonly Server[],
+  planned: Pair[],
+  earlier: GatewayState | undefined,
+  size: CycleSize,
+): Pair[] {
   const lastTested = (pair: Pair) => {
     const key = previousKey(pair.source.node, pair.destination.node, pair.protocol);
     const tested = earlier?.previous.get(key)?.timestamp;
     const judged = earlier?.judgedDown.get(key);
     return tested === undefined ? judged : judged === undefined ? tested : Math.max(tested, judged);
   };
-  if (config.crossZoneShare !== undefined && config.mode === 'mesh' && servers.some((server) => server.zone !== undefined)) {
-    const ordered = orderZoned(planZoned(servers, config.protocols), config.crossZoneShare, lastTested);
-    return config.maxPairs > 0 ? ordered.slice(0, config.maxPairs) : ordered;
-  }
-  return selectBudget(planned, config.maxPairs, lastTested);
+  // Rounds of N tests are what a run makes only at full collision-free parallelism; below it the
+  // scheduler runs the tests in order, a few at a time, and the staleness order alone is kept.
+  const input = { ...config, rounds: size.concurrency >= size.collisionFree ? size.rounds : Infinity };
+  return runOrder(input, servers, planned, lastTested);
 }
 
 /** The scheduler's options for this run: the deadline counts from the pod's start when it is known. */

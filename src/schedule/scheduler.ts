@@ -138,7 +138,7 @@ class Schedule {
     // stepped over (blame.ts: no work left to give evidence): pass again until nothing more is skipped.
     for (let skipped = -1; skipped !== this.skippedByBlame && this.inFlight < this.options.concurrency;) {
       skipped = this.skippedByBlame;
-      for (const sender of this.queues.idleSenders()) {
+      for (const sender of this.sendersInTurn()) {
         if (this.inFlight >= this.options.concurrency) break;
         const job = this.nextStartable(sender, now);
         if (job) this.start(job);
@@ -149,6 +149,17 @@ class Schedule {
       this.timers.abort();
       this.resolve(this.results as PairResult[]);
     }
+  }
+
+  /**
+   * Idle senders with work, in the order they are served: first those whose failure made a node a
+   * suspect (their next result says who was at fault, so the suspect's other tests need not wait), then
+   * the most work first.
+   */
+  private *sendersInTurn(): Generator<number> {
+    const witnesses = [...this.blame.witnesses()].filter((sender) => this.queues.isIdle(sender));
+    yield* witnesses;
+    for (const sender of this.queues.idleSenders()) if (!witnesses.includes(sender)) yield sender;
   }
 
   /**
@@ -239,11 +250,18 @@ class Schedule {
     return { status: 'failure', failure, startedAt, finishedAt };
   }
 
+  /**
+   * The cycle stops: every pending test is skipped. One whose end is judged down by now is skipped as
+   * judged (the next run counts it as judged, so a dead server's pairs take their turn like the others
+   * instead of coming first again), the rest for the stop's reason.
+   */
   private skipPending(reason: 'deadline' | 'aborted'): void {
     for (const job of this.jobs) {
       if (job.state !== 'pending') continue;
       this.queues.drop(job);
-      this.settle(job, { status: 'skipped', skipped: reason, startedAt: 0, finishedAt: 0 });
+      const verdict = this.blame.verdict(job.sender, job.receiver);
+      const skipped = verdict ? { skipped: verdict.reason, message: verdict.message } : { skipped: reason };
+      this.settle(job, { status: 'skipped', ...skipped, startedAt: 0, finishedAt: 0 });
     }
   }
 

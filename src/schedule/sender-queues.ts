@@ -61,6 +61,11 @@ export class SenderQueues {
     for (let position = head; position < queue.length; position++) yield queue[position]!;
   }
 
+  /** Whether the sender is idle with pending work (one of idleSenders). */
+  isIdle(sender: number): boolean {
+    return !this.sending[sender] && this.pending[sender]! > 0;
+  }
+
   /** Whether the sender is running a test or has one pending into a receiver that `counts`. */
   hasWork(sender: number, counts: (receiver: number) => boolean): boolean {
     if (this.sending[sender]) return true;

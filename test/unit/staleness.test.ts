@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { orderByStaleness } from '../../src/plan/staleness.ts';
 import { selectBudget } from '../../src/plan/budget.ts';
 import { planPairs } from '../../src/plan/pairs.ts';
+import { runOrder } from '../../src/plan/run-order.ts';
 import { runSchedule } from '../../src/schedule/scheduler.ts';
 import { failurePolicy } from '../../src/failure/policy.ts';
 import { VirtualClock } from '../support/virtual-clock.ts';
@@ -33,7 +34,11 @@ async function runs(n: number, count: number, cut: Cut, protocols: ('tcp' | 'udp
   let at = 1.7e12;
   for (let run = 0; run < count; run++) {
     const clock = new VirtualClock(at);
-    const pairs = selectBudget(all, cut.budget ?? 0, (p) => stamps.get(key(p)));
+    // The runner's own order (run/cycle.ts): least recently measured first, the budget, rounds packed.
+    const full = (cut.concurrency ?? n) >= n;
+    const rounds = cut.deadlineMs !== undefined && full ? Math.floor(cut.deadlineMs / D) : Infinity;
+    const input = { mode: 'mesh' as const, protocols, exclusive: false, maxPairs: cut.budget ?? 0, rounds };
+    const pairs = runOrder(input, servers(n), all, (p) => stamps.get(key(p)));
     const controller = new AbortController();
     if (cut.abortAtMs !== undefined) void clock.sleep(cut.abortAtMs).then(() => controller.abort('SIGTERM'));
     const runTest = async (pair: Pair, signal: AbortSignal): Promise<TestOutcome> => {
@@ -58,7 +63,8 @@ async function runs(n: number, count: number, cut: Cut, protocols: ('tcp' | 'udp
     for (const r of results) {
       // Not tried because an end was judged down: counted as judged at the run's end, as the runner reads
       // it back (iperf_test_skipped and the run's timestamp) for the next run's order (run/cycle.ts).
-      if (r.status === 'skipped' && (r.skipped === 'destination-down' || r.skipped === 'source-down')) stamps.set(key(r.pair), clock.now() / 1000);
+      if (r.status === 'skipped' && (r.skipped === 'destination-down' || r.skipped === 'source-down'))
+        stamps.set(key(r.pair), clock.now() / 1000);
       if (r.status === 'skipped') continue;
       measured++;
       stamps.set(key(r.pair), r.finishedAt / 1000);
@@ -112,10 +118,30 @@ test('every pair is measured within ⌈pairs ÷ tests-per-run⌉ runs, whatever 
   }
 });
 
-test('a hung server fails its tests but the others still rotate through every pair', async () => {
-  // The hung server's tests fail or, once it is judged down, are skipped as destination-down (both count
-  // as judged: a failure is a result); the deadline still cuts. Tests into a suspect wait for evidence
-  // (schedule/blame.ts), which a deadline can cut, so this takes five runs where a clean mesh takes four.
-  const { covered, pairs } = await runs(6, 5, { deadlineMs: 3 * D + 100, hung: 'n3' });
+test('a hung server costs no run: every pair is measured or judged within the clean bound', async () => {
+  // 6 nodes, the deadline fits 3 rounds of 6 tests: a clean mesh covers its 30 pairs in ⌈30/18⌉ = 2 runs.
+  // With n3's server hung (each test into it times out after 2 D), n3's pairs are failed or skipped as
+  // destination-down (both count as judged) and the other pairs still get their share: 2 runs too.
+  const clean = await runs(6, 2, { deadlineMs: 3 * D + 100 });
+  assert.deepEqual(clean.covered, [18, 30]);
+  const { covered, pairs } = await runs(6, 2, { deadlineMs: 3 * D + 100, hung: 'n3' });
   assert.equal(covered.at(-1), pairs, covered.join(','));
+});
+
+test('a hung server in a bigger mesh: judged pairs and measured ones within ⌈pairs ÷ tests-per-run⌉ runs', async () => {
+  // Where a run fits the hung test's timeout (2 D) and one more test (the evidence) with room to spare.
+  const misses: string[] = [];
+  for (const [n, rounds] of [
+    [10, 4],
+    [6, 4],
+  ] as const) {
+    const bound = Math.ceil((n * (n - 1)) / (n * rounds));
+    const { covered, pairs } = await runs(n, bound + 2, { deadlineMs: rounds * D + 100, hung: 'n3' });
+    misses.push(
+      covered[bound - 1] === pairs
+        ? ''
+        : `N=${n}, ${rounds} rounds per run: ${covered.join(',')} of ${pairs} after each run, bound ${bound}`,
+    );
+  }
+  assert.deepEqual(misses.filter(Boolean), []);
 });
