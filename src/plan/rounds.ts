@@ -26,22 +26,8 @@ interface Packing {
 
 export function packRounds(ordered: readonly Pair[], rounds: number, exclusive: boolean): Pair[] {
   if (!Number.isFinite(rounds) || rounds <= 0 || ordered.length === 0) return [...ordered];
-  const index = new Map<string, number>();
-  const indexOf = (node: string) => {
-    let found = index.get(node);
-    if (found === undefined) index.set(node, (found = index.size));
-    return found;
-  };
-  const ends = ordered.map((pair) => [indexOf(pair.source.node), indexOf(pair.destination.node)] as const);
-  const nodes = index.size;
-  const packing: Packing = {
-    rounds,
-    nodes,
-    sends: new Int32Array(nodes * rounds).fill(-1),
-    receives: new Int32Array(nodes * rounds).fill(-1),
-    roundOf: new Int32Array(ordered.length).fill(-1),
-    ends,
-  };
+  const packing = newPacking(ordered, rounds);
+  const { ends, nodes } = packing;
   const sent = new Uint32Array(nodes);
   const received = new Uint32Array(nodes);
   for (let test = 0; test < ordered.length; test++) {
@@ -57,6 +43,63 @@ export function packRounds(ordered: readonly Pair[], rounds: number, exclusive: 
   const rest: Pair[] = [];
   ordered.forEach((pair, test) => (packing.roundOf[test]! >= 0 ? byRound[packing.roundOf[test]!]!.push(pair) : rest.push(pair)));
   return [...byRound.flat(), ...rest];
+}
+
+/**
+ * Whole units (the zoned plan's rounds, each a matching) into the earliest packed round where all of a
+ * unit's ends are free: partial rounds that share no node run together, and no unit is split, so a
+ * round is measured whole or not at all. The k-th unit lands in round k at the latest, so a run that
+ * makes R rounds takes at least the first R units. Units that fit in none of the `rounds` follow.
+ */
+export function packUnits(units: readonly (readonly Pair[])[], rounds: number, exclusive: boolean): Pair[] {
+  const flat = units.flat();
+  if (!Number.isFinite(rounds) || rounds <= 0 || flat.length === 0) return flat;
+  const packing = newPacking(flat, rounds);
+  const byRound: Pair[][] = Array.from({ length: rounds }, () => []);
+  const rest: Pair[] = [];
+  let first = 0;
+  for (const unit of units) {
+    const tests = unit.map((_, offset) => first + offset);
+    first += unit.length;
+    const round = firstRoundFor(packing, tests, exclusive);
+    if (round < 0) {
+      rest.push(...unit);
+      continue;
+    }
+    for (const test of tests) assign(packing, test, round);
+    byRound[round]!.push(...unit);
+  }
+  return [...byRound.flat(), ...rest];
+}
+
+function firstRoundFor(packing: Packing, tests: readonly number[], exclusive: boolean): number {
+  for (let round = 0; round < packing.rounds; round++) {
+    const fits = tests.every((test) => {
+      const [sender, receiver] = packing.ends[test]!;
+      return free(packing, sender, round, exclusive, 'sends') && free(packing, receiver, round, exclusive, 'receives');
+    });
+    if (fits) return round;
+  }
+  return -1;
+}
+
+function newPacking(ordered: readonly Pair[], rounds: number): Packing {
+  const index = new Map<string, number>();
+  const indexOf = (node: string) => {
+    let found = index.get(node);
+    if (found === undefined) index.set(node, (found = index.size));
+    return found;
+  };
+  const ends = ordered.map((pair) => [indexOf(pair.source.node), indexOf(pair.destination.node)] as const);
+  const nodes = index.size;
+  return {
+    rounds,
+    nodes,
+    sends: new Int32Array(nodes * rounds).fill(-1),
+    receives: new Int32Array(nodes * rounds).fill(-1),
+    roundOf: new Int32Array(ordered.length).fill(-1),
+    ends,
+  };
 }
 
 function free(packing: Packing, node: number, round: number, exclusive: boolean, side: 'sends' | 'receives'): boolean {

@@ -1,7 +1,7 @@
 import type { Pair, Protocol, Server } from '../model/types.ts';
 import { selectBudget } from './budget.ts';
 import { orderZoned, planZoned } from './zones.ts';
-import { packRounds } from './rounds.ts';
+import { packRounds, packUnits } from './rounds.ts';
 
 // The tests a run makes, in the order it prefers them: least recently measured first (the zoned plan
 // with --cross-zone-share), at most --max-pairs of them, packed into rounds that are matchings when a
@@ -31,10 +31,23 @@ export function runOrder(
   planned: readonly Pair[],
   lastTested: (pair: Pair) => number | undefined,
 ): Pair[] {
-  let chosen: Pair[];
   if (zonedPlanApplies(input, servers)) {
-    const ordered = orderZoned(planZoned(servers, input.protocols), input.crossZoneShare!, lastTested);
-    chosen = input.maxPairs > 0 ? ordered.slice(0, input.maxPairs) : ordered;
-  } else chosen = selectBudget(planned, input.maxPairs, lastTested);
+    const rounds = orderZoned(planZoned(servers, input.protocols), input.crossZoneShare!, lastTested);
+    const chosen = input.maxPairs > 0 ? withinBudget(rounds, input.maxPairs) : rounds;
+    return packUnits(chosen, input.rounds, input.exclusive);
+  }
+  const chosen = selectBudget(planned, input.maxPairs, lastTested);
   return input.mode === 'mesh' ? packRounds(chosen, input.rounds, input.exclusive) : chosen;
+}
+
+/** The first `budget` tests of the rounds (the last round taken may be cut). */
+function withinBudget(rounds: readonly Pair[][], budget: number): Pair[][] {
+  const out: Pair[][] = [];
+  let left = budget;
+  for (const round of rounds) {
+    if (left <= 0) break;
+    out.push(round.slice(0, left));
+    left -= round.length;
+  }
+  return out;
 }

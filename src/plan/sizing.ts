@@ -85,21 +85,3 @@ export function cycleSize(input: SizingInput): CycleSize {
   const periodKnown = input.intervalS !== undefined;
   return { collisionFree: limit, concurrency, rounds, testsPerRun, runsToCover, coveragePeriodS: runsToCover * every, runS, periodKnown };
 }
-
-/**
- * The zoned plan's promise (plan/zones.ts), for zones of equal size `zoneSize` and `rounds` rounds per
- * run: runs within which every in-zone pair, and every cross-zone pair, is measured.
- */
-export function zonedCoverage(
-  rounds: number,
-  nodes: number,
-  zoneSize: number,
-  share: number,
-): { inZoneRuns: number; crossZoneRuns: number } {
-  const inZonePerRun = Math.min(zoneSize - 1, Math.floor(rounds * (1 - share)));
-  const crossPerRun = rounds - inZonePerRun;
-  return {
-    inZoneRuns: zoneSize <= 1 ? 0 : inZonePerRun > 0 ? Math.ceil((zoneSize - 1) / inZonePerRun) : Infinity,
-    crossZoneRuns: nodes <= zoneSize ? 0 : crossPerRun > 0 ? Math.ceil((nodes - zoneSize) / crossPerRun) : Infinity,
-  };
-}

@@ -1,7 +1,7 @@
 import { planPairs } from '../../src/plan/pairs.ts';
 import { orderByStaleness } from '../../src/plan/staleness.ts';
-import { cycleSize, resolveConcurrency, zonedCoverage } from '../../src/plan/sizing.ts';
-import { planZoned } from '../../src/plan/zones.ts';
+import { cycleSize, resolveConcurrency } from '../../src/plan/sizing.ts';
+import { planZoned, zonedCoverage } from '../../src/plan/zones.ts';
 import { runOrder } from '../../src/plan/run-order.ts';
 import { runSchedule } from '../../src/schedule/scheduler.ts';
 import { failurePolicy } from '../../src/failure/policy.ts';
@@ -181,7 +181,7 @@ export async function scaleZoned(n: number, zones: number, share: number): Promi
     testMs: expectedTestMs(SIM_IPERF),
     ...CHART,
   });
-  const stated = zonedCoverage(rounds, n, size, share);
+  const stated = zonedCoverage(rounds, { intra: plan.intra.length, cross: plan.cross.length }, share);
   const order = { mode: 'mesh' as const, protocols: ['tcp' as const], exclusive: false, crossZoneShare: share, maxPairs: 0, rounds };
   const t0 = 1.7e12;
   let inZoneRuns = 0;
@@ -212,8 +212,8 @@ export async function scaleZoned(n: number, zones: number, share: number): Promi
       lastEnd = Math.max(lastEnd, r.finishedAt);
     }
     testsPerRun = Math.min(testsPerRun, tested);
-    if (inZoneRuns === 0 && plan.intra.every((pair) => stamps.has(keyOf(pair)))) [inZoneRuns, inZoneWallS] = [run, (lastEnd - t0) / 1000];
-    if (crossZoneRuns === 0 && plan.cross.every((pair) => stamps.has(keyOf(pair))))
+    if (inZoneRuns === 0 && plan.intra.flat().every((pair) => stamps.has(keyOf(pair)))) [inZoneRuns, inZoneWallS] = [run, (lastEnd - t0) / 1000];
+    if (crossZoneRuns === 0 && plan.cross.flat().every((pair) => stamps.has(keyOf(pair))))
       [crossZoneRuns, crossZoneWallS] = [run, (lastEnd - t0) / 1000];
   }
   return {
