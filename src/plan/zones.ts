@@ -90,6 +90,15 @@ function rotationCrossRounds(groups: readonly Server[][], protocol: Protocol): P
   return rounds;
 }
 
+/** The plan's round counts (planZoned's lengths) without building its pairs: for sizing a big cluster. */
+export function zonedRoundCounts(servers: readonly Server[], protocols: number): { intra: number; cross: number; equalZones: boolean } {
+  const groups = zonesOf(servers);
+  const largest = Math.max(0, ...groups.map((members) => members.length));
+  const equalZones = groups.every((members) => members.length === largest);
+  const cross = groups.length < 2 ? 0 : equalZones ? servers.length - largest : servers.length - 1;
+  return { intra: protocols * Math.max(0, largest - 1), cross: protocols * cross, equalZones };
+}
+
 /** Whether slot k (0-based) of a run is a cross-zone round: after k + 1 rounds, ⌊share·(k + 1)⌋ are. */
 function crossSlot(share: number, slot: number): boolean {
   // A small epsilon: 0.1 · 10 must count as 1.

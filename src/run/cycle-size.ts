@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { RunConfig } from '../config/run-config.ts';
 import { expectedTestMs } from '../iperf/client-args.ts';
-import { cycleSize, type CycleSize } from '../plan/sizing.ts';
+import { cycleSize, withZones, type CycleSize } from '../plan/sizing.ts';
+import { zonedCoverage, zonedRoundCounts } from '../plan/zones.ts';
+import { zonedPlanApplies } from '../plan/run-order.ts';
+import type { Server } from '../model/types.ts';
 
 // The cycle this run can do (plan/sizing.ts) for the cluster it found, said once at start: in the
 // log, and as metrics with the run's push. A coverage period longer than --max-result-age would let
@@ -21,6 +24,14 @@ export function sizeOf(config: RunConfig, nodes: number, pairs: number): CycleSi
   });
 }
 
+/** With the zoned plan (--cross-zone-share and zones known): its in-zone and cross-zone bounds. */
+export function sizeFor(config: RunConfig, servers: readonly Server[], pairs: number): CycleSize {
+  const size = sizeOf(config, servers.length, pairs);
+  if (!zonedPlanApplies(config, servers)) return size;
+  const counts = zonedRoundCounts(servers, config.protocols.length);
+  return withZones(size, servers.length, counts.equalZones, (rounds) => zonedCoverage(rounds, counts, config.crossZoneShare!));
+}
+
 export function logSize(log: Logger, config: RunConfig, size: CycleSize): void {
   const fields = {
     concurrency: size.concurrency,
@@ -30,6 +41,7 @@ export function logSize(log: Logger, config: RunConfig, size: CycleSize): void {
     coverage_period_s: size.coveragePeriodS,
   };
   log.info(fields, 'cycle size: every pair is measured within runs_to_cover runs');
+  if (size.zoned) logZoned(log, size);
   if (config.runIntervalS === undefined && size.runsToCover > 1) {
     log.info('the coverage period counts runs back to back; give --run-interval (the schedule) for the real period');
   }
@@ -43,5 +55,20 @@ export function logSize(log: Logger, config: RunConfig, size: CycleSize): void {
       { ...fields, max_result_age_s: config.maxResultAgeS },
       `${problem}: results expire before their pair is measured again; ${change}`,
     );
+  }
+}
+
+function logZoned(log: Logger, size: CycleSize): void {
+  const zoned = size.zoned!;
+  const fields = {
+    rounds_per_run: zoned.rounds,
+    in_zone_runs: zoned.inZoneRuns,
+    cross_zone_runs: zoned.crossZoneRuns,
+    in_zone_period_s: zoned.inZonePeriodS,
+    cross_zone_period_s: zoned.crossZonePeriodS,
+  };
+  log.info(fields, 'zoned plan: every in-zone pair is measured within in_zone_runs runs, every cross-zone pair within cross_zone_runs');
+  if (!zoned.equalZones) {
+    log.warn(fields, 'zones differ in size: their rounds are partial matchings, so the zoned bounds are estimates, not guarantees');
   }
 }

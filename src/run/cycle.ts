@@ -19,7 +19,7 @@ import { previousKey, readGatewayState, type GatewayState, type PreviousPair } f
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
 import { StepTimeout, within } from './bounded.ts';
-import { logSize, sizeOf } from './cycle-size.ts';
+import { logSize, sizeFor } from './cycle-size.ts';
 import { coverageOf } from '../metrics/coverage.ts';
 import { nodeAggregates } from '../metrics/node-aggregates.ts';
 import { resultSamples, type RemoteSample } from '../push/remote-write.ts';
@@ -81,14 +81,33 @@ export function planCycle(config: RunConfig, servers: Server[]): Pair[] {
   return planPairs(servers, { mode: config.mode, sourceNode: config.sourceNode, protocols: config.protocols });
 }
 
+export interface RunPlan {
+  /** Every test of the plan (all pairs, all protocols). */
+  planned: Pair[];
+  /** The tests this run makes, in order: least recently measured first, at most --max-pairs, in rounds. */
+  pairs: Pair[];
+  size: CycleSize;
+  /** What the Pushgateway held from earlier runs (undefined: no gateway, or it could not be read). */
+  earlier: GatewayState | undefined;
+}
+
+/** What a run will test, in order: the run itself and --dry-run. Reads the gateway, writes nothing. */
+export async function planRun(
+  config: RunConfig,
+  deps: Pick<CycleDeps, 'clock' | 'log' | 'pushgateway'>,
+  servers: Server[],
+): Promise<RunPlan> {
+  // What the gateway holds from earlier runs: for the order now, for carrying results over later.
+  const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
+  const planned = planCycle(config, servers);
+  const size = sizeFor(config, servers, planned.length);
+  return { planned, pairs: orderForRun(config, servers, planned, earlier, size), size, earlier };
+}
+
 /** `startedAt`: unix ms when the run started (the deadline counts from it). */
 export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: number): Promise<CycleReport> {
   const servers = await discover(config, deps);
-  // What the gateway holds from earlier runs: for the pair budget now, for carrying results over later.
-  const earlier = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
-  const planned = planCycle(config, servers);
-  const size = sizeOf(config, servers.length, planned.length);
-  const pairs = orderForRun(config, servers, planned, earlier, size);
+  const { planned, pairs, size, earlier } = await planRun(config, deps, servers);
   deps.log.info(
     { tests: pairs.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
     'cycle planned',
@@ -115,7 +134,11 @@ async function discover(config: RunConfig, { discover, log }: CycleDeps): Promis
   return servers;
 }
 
-async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clock, log }: CycleDeps): Promise<GatewayState | undefined> {
+async function readEarlierResults(
+  gateway: Pushgateway,
+  config: RunConfig,
+  { clock, log }: Pick<CycleDeps, 'clock' | 'log'>,
+): Promise<GatewayState | undefined> {
   try {
     const deadlineMs = config.push?.deadlineMs ?? Infinity;
     return await within(clock, deadlineMs, 'reading the earlier results', readGatewayState(gateway.samples(), config.job));
