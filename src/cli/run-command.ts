@@ -8,7 +8,7 @@ import { localRunner } from '../exec/local-runner.ts';
 import { clientEnv } from '../config/iperf-auth.ts';
 import { interactiveTable } from './interactive.ts';
 import { pushgatewayFor } from './push-transport.ts';
-import { runCycle, planRun, type CycleDeps, type CycleReport } from '../run/cycle.ts';
+import { runCycle, planRun, budgeted, type CycleDeps, type CycleReport } from '../run/cycle.ts';
 import { systemClock } from '../schedule/clock.ts';
 import { jsonReport } from '../output/json-report.ts';
 import { renderMatrix } from '../output/matrix.ts';
@@ -78,7 +78,11 @@ async function dryRun(config: RunConfig, log: Logger, servers: Server[]): Promis
   const plan = await planRun(config, { clock: systemClock, log, ...(pushgateway ? { pushgateway } : {}) }, servers);
   const order = plan.earlier ? 'least recently measured first' : 'in plan order';
   const zoned = plan.size.zoned ? ', zoned plan' : '';
-  return renderPlan(servers, plan.pairs, { planned: plan.planned.length, order: order + zoned, testsPerRun: plan.size.testsPerRun });
+  return renderPlan(servers, budgeted(config, plan.pairs), {
+    planned: plan.planned.length,
+    order: order + zoned,
+    testsPerRun: plan.size.testsPerRun,
+  });
 }
 
 interface RunEdges {

@@ -1,11 +1,13 @@
 import type { Pair, Protocol, Server } from '../model/types.ts';
-import { selectBudget } from './budget.ts';
+import { orderByStaleness } from './staleness.ts';
 import { orderZoned, planZoned } from './zones.ts';
 import { packRounds, packUnits } from './rounds.ts';
 
-// The tests a run makes, in the order it prefers them: least recently measured first (the zoned plan
-// with --cross-zone-share), at most --max-pairs of them, packed into rounds that are matchings when a
-// deadline bounds the run (plan/rounds.ts). Pure: the run (run/cycle.ts) and --dry-run both call it.
+// The tests a run may make, in the order it prefers them: least recently measured first (the zoned
+// plan's rounds with --cross-zone-share), packed into rounds that are matchings when a deadline bounds
+// the run (plan/rounds.ts). With --max-pairs B the first B are packed and the rest follow in order: the
+// scheduler tries the first B and takes the next in order for each one skipped as judged down
+// (schedule/scheduler.ts: budget). Pure: the run (run/cycle.ts) and --dry-run both call it.
 
 export interface RunOrderInput {
   mode: 'mesh' | 'star';
@@ -32,22 +34,10 @@ export function runOrder(
   lastTested: (pair: Pair) => number | undefined,
 ): Pair[] {
   if (zonedPlanApplies(input, servers)) {
-    const rounds = orderZoned(planZoned(servers, input.protocols), input.crossZoneShare!, lastTested);
-    const chosen = input.maxPairs > 0 ? withinBudget(rounds, input.maxPairs) : rounds;
-    return packUnits(chosen, input.rounds, input.exclusive);
+    return packUnits(orderZoned(planZoned(servers, input.protocols), input.crossZoneShare!, lastTested), input.rounds, input.exclusive);
   }
-  const chosen = selectBudget(planned, input.maxPairs, lastTested);
-  return input.mode === 'mesh' ? packRounds(chosen, input.rounds, input.exclusive) : chosen;
-}
-
-/** The first `budget` tests of the rounds (the last round taken may be cut). */
-function withinBudget(rounds: readonly Pair[][], budget: number): Pair[][] {
-  const out: Pair[][] = [];
-  let left = budget;
-  for (const round of rounds) {
-    if (left <= 0) break;
-    out.push(round.slice(0, left));
-    left -= round.length;
-  }
-  return out;
+  const ordered = orderByStaleness(planned, lastTested);
+  if (input.mode !== 'mesh') return ordered;
+  if (input.maxPairs <= 0 || input.maxPairs >= ordered.length) return packRounds(ordered, input.rounds, input.exclusive);
+  return [...packRounds(ordered.slice(0, input.maxPairs), input.rounds, input.exclusive), ...ordered.slice(input.maxPairs)];
 }

@@ -84,7 +84,7 @@ export function planCycle(config: RunConfig, servers: Server[]): Pair[] {
 export interface RunPlan {
   /** Every test of the plan (all pairs, all protocols). */
   planned: Pair[];
-  /** The tests this run makes, in order: least recently measured first, at most --max-pairs, in rounds. */
+  /** The tests this run may make, in order: least recently measured first, in rounds (see budgeted). */
   pairs: Pair[];
   size: CycleSize;
   /** What the Pushgateway held from earlier runs (undefined: no gateway, or it could not be read). */
@@ -104,20 +104,27 @@ export async function planRun(
   return { planned, pairs: orderForRun(config, servers, planned, earlier, size), size, earlier };
 }
 
+/** The tests a run tries first: all of them, or the first --max-pairs (each skipped as judged down is replaced). */
+export function budgeted(config: Pick<RunConfig, 'maxPairs'>, pairs: Pair[]): Pair[] {
+  return config.maxPairs > 0 ? pairs.slice(0, config.maxPairs) : pairs;
+}
+
 /** `startedAt`: unix ms when the run started (the deadline counts from it). */
 export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: number): Promise<CycleReport> {
   const servers = await discover(config, deps);
   const { planned, pairs, size, earlier } = await planRun(config, deps, servers);
+  const tests = budgeted(config, pairs);
   deps.log.info(
-    { tests: pairs.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
+    { tests: tests.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
     'cycle planned',
   );
   logSize(deps.log, config, size);
-  deps.onPlan?.(pairs);
+  deps.onPlan?.(tests);
   const measured = await testPairs(config, deps, pairs, startedAt, size.concurrency);
   const { results, interference } = await checkInterference(config, deps, measured, startedAt, size.concurrency);
   const endedAt = deps.clock.now();
-  const report: CycleReport = { servers, pairs, results, startedAt, endedAt, planned: planned.length, size, exitCode: 0 };
+  const taken = measured.map((result) => result.pair);
+  const report: CycleReport = { servers, pairs: taken, results, startedAt, endedAt, planned: planned.length, size, exitCode: 0 };
   if (interference) report.interference = interference;
   if (deps.nodeObjects) report.nodeObjects = await deps.nodeObjects();
   if (deps.pushgateway) await publishWithin(config, deps, deps.pushgateway, report, planned, earlier);
@@ -191,7 +198,8 @@ function eventHandler(deps: CycleDeps) {
 }
 
 function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number, concurrency: number): Promise<PairResult[]> {
-  const options = scheduleOptions(config, deps, startedAt, concurrency);
+  // --max-pairs: the scheduler tries the first B and, for each skipped as judged down, the next in order.
+  const options = { ...scheduleOptions(config, deps, startedAt, concurrency), ...(config.maxPairs > 0 ? { budget: config.maxPairs } : {}) };
   const runTest = pairTester(deps.runner, config.iperf);
   return runSchedule(pairs, options, { clock: deps.clock, runTest, onEvent: eventHandler(deps) }, deps.signal);
 }

@@ -28,6 +28,12 @@ export interface ScheduleOptions {
   expectedMs: number;
   /** Which failures are retried (and after how long) and which count as evidence that an end is down. */
   policy: FailurePolicy;
+  /**
+   * --max-pairs: tests to try at most, the first ones in the given order. A test skipped because an end
+   * was judged down does not count: the next one in order takes its place, so a dead server's pairs
+   * do not eat the others' share. Tests past the budget are left out of the results.
+   */
+  budget?: number;
 }
 
 export type ScheduleEvent =
@@ -46,7 +52,7 @@ export interface ScheduleDeps {
 type Unstamped<Result> = Result extends unknown ? Omit<Result, 'pair' | 'attempts'> : never;
 type Settlement = Unstamped<PairResult>;
 
-/** Resolves with one result per pair, in the order of `pairs`. Rejects only on a bug. */
+/** Resolves with one result per pair (with a budget, per pair taken), in the order of `pairs`. Rejects only on a bug. */
 export function runSchedule(
   pairs: readonly Pair[],
   opts: ScheduleOptions,
@@ -94,6 +100,8 @@ class Schedule {
   private unsettled: number;
   /** When the earliest pending wake-up (for a retry's backoff) fires; Infinity: none armed. */
   private wakeAt = Infinity;
+  /** Tests at positions below this may start (the budget, moved on by tests skipped as judged). */
+  private cutoff: number;
 
   constructor(
     private readonly pairs: readonly Pair[],
@@ -107,6 +115,7 @@ class Schedule {
     const { jobs, nodes } = indexNodes(pairs);
     this.jobs = jobs;
     this.unsettled = jobs.length;
+    this.cutoff = options.budget !== undefined && options.budget > 0 ? Math.min(options.budget, jobs.length) : jobs.length;
     this.results = new Array<PairResult | undefined>(pairs.length);
     this.queues = new SenderQueues(jobs, nodes);
     const names: string[] = [];
@@ -145,9 +154,10 @@ class Schedule {
       }
     }
     this.queues.compact();
+    if (this.inFlight === 0 && this.wakeAt === Infinity && this.cutoff < this.jobs.length) this.leaveOutPastBudget();
     if (this.unsettled === 0 && this.inFlight === 0) {
       this.timers.abort();
-      this.resolve(this.results as PairResult[]);
+      this.resolve(this.results.filter((result) => result !== undefined));
     }
   }
 
@@ -170,16 +180,21 @@ class Schedule {
   private nextStartable(sender: number, now: number): Job | undefined {
     for (const job of this.queues.unfinished(sender)) {
       if (job.state !== 'pending') continue;
+      // A sender's tests are in plan order: the rest of its queue is past the budget too.
+      if (job.index >= this.cutoff) return undefined;
       const verdict = this.blame.verdict(job.sender, job.receiver);
       if (verdict !== undefined) {
         // Not tried: no timestamp, so the pair budget picks it first next run and its earlier result stays.
         this.queues.drop(job);
         this.skippedByBlame++;
+        if (job.attempts === 0 && this.cutoff < this.jobs.length) this.cutoff++;
         this.settle(job, { status: 'skipped', skipped: verdict.reason, message: verdict.message, startedAt: 0, finishedAt: 0 });
         this.emitEnd(job, now);
         continue;
       }
-      if (this.blame.awaitsEvidence(job.receiver, (other, counts) => this.queues.hasWork(other, counts))) continue;
+      const witnessWork = (other: number, counts: (receiver: number) => boolean) =>
+        this.queues.hasWork(other, (pending) => pending.index < this.cutoff && counts(pending.receiver));
+      if (this.blame.awaitsEvidence(job.receiver, witnessWork)) continue;
       if (job.notBefore > now) {
         if (job.notBefore < this.wakeAt) this.wakeUpAt(job.notBefore, now);
         continue;
@@ -259,9 +274,23 @@ class Schedule {
     for (const job of this.jobs) {
       if (job.state !== 'pending') continue;
       this.queues.drop(job);
+      if (job.index >= this.cutoff) {
+        this.unsettled--;
+        continue;
+      }
       const verdict = this.blame.verdict(job.sender, job.receiver);
       const skipped = verdict ? { skipped: verdict.reason, message: verdict.message } : { skipped: reason };
       this.settle(job, { status: 'skipped', ...skipped, startedAt: 0, finishedAt: 0 });
+    }
+  }
+
+  /** Nothing runs or waits and every test within the budget is settled: the rest are not this run's. */
+  private leaveOutPastBudget(): void {
+    if (this.jobs.some((job) => job.state === 'pending' && job.index < this.cutoff)) return;
+    for (const job of this.jobs) {
+      if (job.state !== 'pending') continue;
+      this.queues.drop(job);
+      this.unsettled--;
     }
   }
 

@@ -66,10 +66,10 @@ export class SenderQueues {
     return !this.sending[sender] && this.pending[sender]! > 0;
   }
 
-  /** Whether the sender is running a test or has one pending into a receiver that `counts`. */
-  hasWork(sender: number, counts: (receiver: number) => boolean): boolean {
+  /** Whether the sender is running a test or has a pending one that `counts`. */
+  hasWork(sender: number, counts: (job: Job) => boolean): boolean {
     if (this.sending[sender]) return true;
-    for (const job of this.unfinished(sender)) if (job.state === 'pending' && counts(job.receiver)) return true;
+    for (const job of this.unfinished(sender)) if (job.state === 'pending' && counts(job)) return true;
     return false;
   }
 

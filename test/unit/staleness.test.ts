@@ -29,6 +29,10 @@ interface Cut {
 async function runs(n: number, count: number, cut: Cut, protocols: ('tcp' | 'udp')[] = ['tcp']) {
   const all = planPairs(servers(n), { mode: 'mesh', protocols });
   const stamps = new Map<string, number>();
+  // Pairs the last run skipped as judged down, as the runner reads them back (the run group's
+  // iperf_test_skipped, replaced every run: only the last run's), and every pair ever judged.
+  let judged = new Map<string, number>();
+  const everJudged = new Set<string>();
   const covered: number[] = [];
   const perRun: number[] = [];
   let at = 1.7e12;
@@ -38,7 +42,8 @@ async function runs(n: number, count: number, cut: Cut, protocols: ('tcp' | 'udp
     const full = (cut.concurrency ?? n) >= n;
     const rounds = cut.deadlineMs !== undefined && full ? Math.floor(cut.deadlineMs / D) : Infinity;
     const input = { mode: 'mesh' as const, protocols, exclusive: false, maxPairs: cut.budget ?? 0, rounds };
-    const pairs = runOrder(input, servers(n), all, (p) => stamps.get(key(p)));
+    const lastTested = (p: Pair) => Math.max(stamps.get(key(p)) ?? -Infinity, judged.get(key(p)) ?? -Infinity);
+    const pairs = runOrder(input, servers(n), all, (p) => (Number.isFinite(lastTested(p)) ? lastTested(p) : undefined));
     const controller = new AbortController();
     if (cut.abortAtMs !== undefined) void clock.sleep(cut.abortAtMs).then(() => controller.abort('SIGTERM'));
     const runTest = async (pair: Pair, signal: AbortSignal): Promise<TestOutcome> => {
@@ -57,20 +62,24 @@ async function runs(n: number, count: number, cut: Cut, protocols: ('tcp' | 'udp
       expectedMs: D,
       policy: failurePolicy({ retries: 3 }),
       ...(cut.deadlineMs !== undefined ? { deadline: at + cut.deadlineMs } : {}),
+      ...(cut.budget !== undefined ? { budget: cut.budget } : {}),
     };
     const results: PairResult[] = await clock.run(runSchedule(pairs, options, { clock, runTest }, controller.signal));
     let measured = 0;
+    judged = new Map();
     for (const r of results) {
       // Not tried because an end was judged down: counted as judged at the run's end, as the runner reads
       // it back (iperf_test_skipped and the run's timestamp) for the next run's order (run/cycle.ts).
-      if (r.status === 'skipped' && (r.skipped === 'destination-down' || r.skipped === 'source-down'))
-        stamps.set(key(r.pair), clock.now() / 1000);
+      if (r.status === 'skipped' && (r.skipped === 'destination-down' || r.skipped === 'source-down')) {
+        judged.set(key(r.pair), clock.now() / 1000);
+        everJudged.add(key(r.pair));
+      }
       if (r.status === 'skipped') continue;
       measured++;
       stamps.set(key(r.pair), r.finishedAt / 1000);
     }
     perRun.push(measured);
-    covered.push(stamps.size);
+    covered.push(new Set([...stamps.keys(), ...everJudged]).size);
     at += 300_000;
   }
   return { covered, perRun, pairs: all.length };
@@ -125,6 +134,15 @@ test('a hung server costs no run: every pair is measured or judged within the cl
   const clean = await runs(6, 2, { deadlineMs: 3 * D + 100 });
   assert.deepEqual(clean.covered, [18, 30]);
   const { covered, pairs } = await runs(6, 2, { deadlineMs: 3 * D + 100, hung: 'n3' });
+  assert.equal(covered.at(-1), pairs, covered.join(','));
+});
+
+test('a hung server costs no run under a pair budget either: its judged pairs are replaced by the next in order', async () => {
+  // 6 nodes, --max-pairs 10, no deadline: ⌈30/10⌉ = 3 runs clean. Tests skipped as destination-down do not
+  // count against the budget (the scheduler takes the next pair in order), so n3's pairs do not eat the others' share.
+  const clean = await runs(6, 3, { budget: 10 });
+  assert.deepEqual(clean.covered, [10, 20, 30]);
+  const { covered, pairs } = await runs(6, 3, { budget: 10, hung: 'n3' });
   assert.equal(covered.at(-1), pairs, covered.join(','));
 });
 
