@@ -1,13 +1,13 @@
 import type { Pair, Protocol, Server } from '../model/types.ts';
 import { orderByStaleness } from './staleness.ts';
 import { orderZoned, planZoned } from './zones.ts';
-import { packRounds, packUnits } from './rounds.ts';
+import { packUnits } from './rounds.ts';
 
-// The tests a run may make, in the order it prefers them: least recently measured first (the zoned
-// plan's rounds with --cross-zone-share), packed into rounds that are matchings when a deadline bounds
-// the run (plan/rounds.ts). With --max-pairs B the first B are packed and the rest follow in order: the
-// scheduler tries the first B and takes the next in order for each one skipped as judged down
-// (schedule/scheduler.ts: budget). Pure: the run (run/cycle.ts) and --dry-run both call it.
+// The tests a run may make, in the order it prefers them: least recently measured first, or the zoned
+// plan's rounds with --cross-zone-share (packed side by side when a deadline bounds the run,
+// plan/rounds.ts). With --max-pairs B the scheduler tries the first B and takes the next in order for
+// each one skipped as judged down (schedule/scheduler.ts: budget). Pure: the run (run/cycle.ts) and
+// --dry-run both call it.
 
 export interface RunOrderInput {
   mode: 'mesh' | 'star';
@@ -17,7 +17,7 @@ export interface RunOrderInput {
   crossZoneShare?: number | undefined;
   /** --max-pairs (0: none). */
   maxPairs: number;
-  /** Rounds a run fits (⌊W/D⌋, plan/sizing.ts); Infinity without a deadline (no packing needed). */
+  /** Rounds a run fits (⌊W/D⌋ at full parallelism, plan/sizing.ts); Infinity: no packing. */
   rounds: number;
 }
 
@@ -36,8 +36,5 @@ export function runOrder(
   if (zonedPlanApplies(input, servers)) {
     return packUnits(orderZoned(planZoned(servers, input.protocols), input.crossZoneShare!, lastTested), input.rounds, input.exclusive);
   }
-  const ordered = orderByStaleness(planned, lastTested);
-  if (input.mode !== 'mesh') return ordered;
-  if (input.maxPairs <= 0 || input.maxPairs >= ordered.length) return packRounds(ordered, input.rounds, input.exclusive);
-  return [...packRounds(ordered.slice(0, input.maxPairs), input.rounds, input.exclusive), ...ordered.slice(input.maxPairs)];
+  return orderByStaleness(planned, lastTested);
 }

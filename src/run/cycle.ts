@@ -156,9 +156,9 @@ async function readEarlierResults(
 }
 
 /**
- * The run's tests (plan/run-order.ts): least recently measured first, at most --max-pairs, packed into
- * rounds. A pair skipped last run because an end was judged down counts as judged then (it has no
- * result of its own).
+ * The run's tests (plan/run-order.ts): least recently measured first (the zoned plan's rounds with
+ * --cross-zone-share); the scheduler takes the first --max-pairs. A pair skipped last run because an
+ * end was judged down counts as judged then (it has no result of its own).
  */
 export function orderForRun(
   config: RunConfig,

@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts';
 import { NodeOccupancy } from './occupancy.ts';
 import { Blame } from './blame.ts';
 import { SenderQueues, type Job } from './sender-queues.ts';
+import { ReceiverOrder } from './receiver-order.ts';
 import { stopSignal, type StopSignal } from './stop-signal.ts';
 
 // Runs a cycle's tests with bounded concurrency so that a concurrent cycle reads the same numbers
@@ -85,6 +86,7 @@ function indexNodes(pairs: readonly Pair[]): { jobs: Job[]; nodes: number } {
 class Schedule {
   private readonly jobs: Job[];
   private readonly queues: SenderQueues;
+  private readonly receivers: ReceiverOrder;
   private readonly occupancy: NodeOccupancy;
   private readonly blame: Blame;
   private readonly stop: StopSignal;
@@ -118,6 +120,7 @@ class Schedule {
     this.cutoff = options.budget !== undefined && options.budget > 0 ? Math.min(options.budget, jobs.length) : jobs.length;
     this.results = new Array<PairResult | undefined>(pairs.length);
     this.queues = new SenderQueues(jobs, nodes);
+    this.receivers = new ReceiverOrder(jobs, nodes);
     const names: string[] = [];
     for (const job of jobs) {
       names[job.sender] = pairs[job.index]!.source.node;
@@ -199,7 +202,7 @@ class Schedule {
         if (job.notBefore < this.wakeAt) this.wakeUpAt(job.notBefore, now);
         continue;
       }
-      return this.occupancy.canStart(job.sender, job.receiver) ? job : undefined;
+      return this.occupancy.canStart(job.sender, job.receiver) && this.receivers.isNext(job) ? job : undefined;
     }
     return undefined;
   }

@@ -104,8 +104,9 @@ export async function scaleCoverage(n: number): Promise<ScaleRow> {
         return out;
       }
       const queues = [...bySender.values()].map((pairs) => orderByStaleness(pairs, (pair) => stamps.get(pair)).slice(0, reach));
-      const ordered: Pair[] = [];
-      for (let k = 0; k < reach; k++) for (const queue of queues) if (k < queue.length) ordered.push(queue[k]!);
+      const staleFirst: Pair[] = [];
+      for (let k = 0; k < reach; k++) for (const queue of queues) if (k < queue.length) staleFirst.push(queue[k]!);
+      const ordered = staleFirst;
       const clock = new VirtualClock(startedAt);
       const sim = simIperf3(clock, n, CLEAN, run, sample);
       const out = await clock.run(runSchedule(ordered, options(startedAt), { clock, runTest: sim.runTest }));
@@ -212,7 +213,8 @@ export async function scaleZoned(n: number, zones: number, share: number): Promi
       lastEnd = Math.max(lastEnd, r.finishedAt);
     }
     testsPerRun = Math.min(testsPerRun, tested);
-    if (inZoneRuns === 0 && plan.intra.flat().every((pair) => stamps.has(keyOf(pair)))) [inZoneRuns, inZoneWallS] = [run, (lastEnd - t0) / 1000];
+    if (inZoneRuns === 0 && plan.intra.flat().every((pair) => stamps.has(keyOf(pair))))
+      [inZoneRuns, inZoneWallS] = [run, (lastEnd - t0) / 1000];
     if (crossZoneRuns === 0 && plan.cross.flat().every((pair) => stamps.has(keyOf(pair))))
       [crossZoneRuns, crossZoneWallS] = [run, (lastEnd - t0) / 1000];
   }

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orderByStaleness } from '../../src/plan/staleness.ts';
-import { selectBudget } from '../../src/plan/budget.ts';
 import { planPairs } from '../../src/plan/pairs.ts';
 import { runOrder } from '../../src/plan/run-order.ts';
 import { runSchedule } from '../../src/schedule/scheduler.ts';
