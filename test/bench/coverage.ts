@@ -26,19 +26,13 @@ export interface CoverageCurve {
   healthyPairs: number;
   /** First run after which every pair (healthy pair, for faulty curves) had been tested. */
   fullAt?: number;
-  /** selectBudget's wall time per run, ms (median). */
+  /** The order's wall time per run (runOrder), ms (median). */
   selectMs: number;
   /** Selected tests per run that came back unreachable (no timestamp: selected again next run). */
   unreachablePerRun: number;
 }
 
-export async function coverage(
-  n: number,
-  budget: number,
-  faults: 'clean' | 'faulty',
-  extraRuns = 1,
-  intervalS = 600,
-): Promise<CoverageCurve> {
+export async function coverage(n: number, budget: number, faults: 'clean' | 'faulty', extraRuns = 1, intervalS = 600): Promise<CoverageCurve> {
   const nodes = servers(n);
   const all = planPairs(nodes, { mode: 'mesh', protocols: ['tcp'] });
   const f = faults === 'clean' ? CLEAN : FAULTY(n);
@@ -61,7 +55,6 @@ export async function coverage(
     clockAt = Math.max(clockAt, 1.7e12 + (run - 1) * intervalS * 1000);
     const t = performance.now();
     // As the runner does: a pair skipped as down in the last run counts as judged at that run's end.
-    // The runner's own order (plan/run-order.ts) and budget (the scheduler's: judged-down skips are replaced).
     const input = { mode: 'mesh' as const, protocols: ['tcp' as const], exclusive: false, maxPairs: budget, rounds: Infinity };
     const chosen = runOrder(input, nodes, all, (p) => {
       const k = previousKey(p.source.node, p.destination.node, p.protocol);

@@ -29,25 +29,13 @@ export async function gatewayCost(n: number, k: number): Promise<GatewayRow> {
     const results: PairResult[] = [];
     for (const src of all.slice(0, k)) {
       for (const dst of all) {
-        if (dst !== src)
-          results.push({
-            pair: { source: src, destination: dst, protocol: 'tcp' },
-            status: 'success',
-            attempts: 1,
-            startedAt: 1.7e12,
-            finishedAt: 1.7e12 + 6123,
-            measurement: { bandwidthMbps: 9412.345678, retransmits: 12, rttSeconds: 0.000231 },
-          });
+        if (dst !== src) results.push({ pair: { source: src, destination: dst, protocol: 'tcp' }, status: 'success', attempts: 1, startedAt: 1.7e12, finishedAt: 1.7e12 + 6123, measurement: { bandwidthMbps: 9412.345678, retransmits: 12, rttSeconds: 0.000231 } });
       }
     }
     const regs = sourceRegistries(results);
     let t = performance.now();
     for (const [node, reg] of regs) {
-      const res = await fetch(`${gw.url}/metrics/job/iperf3-monitor/source_node/${encodeURIComponent(node)}`, {
-        method: 'PUT',
-        body: await reg.metrics(),
-        headers: { 'content-type': reg.contentType },
-      });
+      const res = await fetch(`${gw.url}/metrics/job/iperf3-monitor/source_node/${encodeURIComponent(node)}`, { method: 'PUT', body: await reg.metrics(), headers: { 'content-type': reg.contentType } });
       if (!res.ok) throw new Error(`PUT ${node}: HTTP ${res.status} ${await res.text()}`);
     }
     const putMs = (performance.now() - t) / regs.size;
@@ -57,14 +45,7 @@ export async function gatewayCost(n: number, k: number): Promise<GatewayRow> {
     const readMs = performance.now() - t;
     if (prev.size !== k * (n - 1)) throw new Error(`read back ${prev.size} pairs, pushed ${k * (n - 1)}`);
     const perGroup = Buffer.byteLength(await (await fetch(`${gw.url}/metrics`)).text()) / k;
-    return {
-      n,
-      sampledGroups: k,
-      putMsPerGroup: putMs,
-      textBytesPerGroup: perGroup,
-      textTotalMB: (perGroup * n) / 2 ** 20,
-      readAllMs: (readMs * n) / k,
-    };
+    return { n, sampledGroups: k, putMsPerGroup: putMs, textBytesPerGroup: perGroup, textTotalMB: (perGroup * n) / 2 ** 20, readAllMs: (readMs * n) / k };
   } finally {
     await gw.stop();
   }

@@ -44,15 +44,7 @@ export interface LabResult {
   instrumented: RunSummary;
   sequential: RunSummary;
   faults: RunSummary & { floorS: number; floorPlusTimeoutS: number; failedDestinations: string[]; failureKinds: Record<string, number> };
-  accuracy: {
-    pairs: PairAccuracy[];
-    maxVsSolo: number;
-    meanVsSolo: number;
-    maxVsTruth: number;
-    meanVsTruth: number;
-    maxSoloVsTruth: number;
-    failed: number;
-  };
+  accuracy: { pairs: PairAccuracy[]; maxVsSolo: number; meanVsSolo: number; maxVsTruth: number; meanVsTruth: number; maxSoloVsTruth: number; failed: number };
   busy: { failures: number; retries: number };
   overhead: {
     /** Runner process spawn → first client command start (stamp.sh), ms. */
@@ -95,9 +87,7 @@ const summary = (r: RunnerRun, floor: number): RunSummary => ({
   pairs: r.report.summary.pairs,
   busyFailures: r.report.pairs.filter((p) => String(p.error).includes('busy')).length,
   retried: r.report.pairs.filter((p) => p.attempts > 1).length,
-  retriedPairs: r.report.pairs
-    .filter((p) => p.attempts > 1)
-    .map((p) => `${key(p)} ×${p.attempts} ${p.status}${p.error ? ` (${p.error})` : ''}`),
+  retriedPairs: r.report.pairs.filter((p) => p.attempts > 1).map((p) => `${key(p)} ×${p.attempts} ${p.status}${p.error ? ` (${p.error})` : ''}`),
 });
 
 /** Unix ms of the runner's first log line with message `msg` (pino JSON on stderr). */
@@ -151,15 +141,7 @@ export async function labBench(n: number, log: (s: string) => void): Promise<Lab
     const pairs: PairAccuracy[] = conc.report.pairs.map((p) => {
       const truth = TCP_EFFICIENCY * pairCapacity(lab.spec, p.source_node, p.destination_node);
       const s = solo.get(key(p)) ?? null;
-      return {
-        pair: key(p),
-        truthMbps: truth,
-        concurrentMbps: p.bandwidth_mbps,
-        soloMbps: s,
-        vsSolo: rel(p.bandwidth_mbps, s),
-        vsTruth: rel(p.bandwidth_mbps, truth),
-        soloVsTruth: rel(s, truth),
-      };
+      return { pair: key(p), truthMbps: truth, concurrentMbps: p.bandwidth_mbps, soloMbps: s, vsSolo: rel(p.bandwidth_mbps, s), vsTruth: rel(p.bandwidth_mbps, truth), soloVsTruth: rel(s, truth) };
     });
     const stats = (xs: (number | null)[]) => {
       const v = xs.filter((x): x is number => x !== null);
@@ -178,9 +160,7 @@ export async function labBench(n: number, log: (s: string) => void): Promise<Lab
     const ipNode = new Map(lab.spec.nodes.map((x) => [x.ip, x.name]));
     const nsNode = new Map(lab.spec.nodes.map((x) => [x.netns, x.name]));
     const life = new Map(stamps.map((s) => [`${nsNode.get(s.netns)}>${ipNode.get(s.serverIp)}`, s.endMs - s.startMs]));
-    const outside = inst.report.pairs
-      .filter((p) => p.duration_s !== null && life.has(key(p)))
-      .map((p) => p.duration_s! * 1000 - life.get(key(p))!);
+    const outside = inst.report.pairs.filter((p) => p.duration_s !== null && life.has(key(p))).map((p) => p.duration_s! * 1000 - life.get(key(p))!);
     const bySender = new Map<string, number>();
     for (const [k, ms] of life) bySender.set(k.split('>')[0]!, (bySender.get(k.split('>')[0]!) ?? 0) + ms);
     const gaps = [...bySender.values()].map((sum) => (inst.report.duration_s * 1000 - sum) / (n - 1));
@@ -188,8 +168,7 @@ export async function labBench(n: number, log: (s: string) => void): Promise<Lab
 
     const failedDest = [...new Set(fault.report.pairs.filter((p) => !p.success).map((p) => p.destination_node))].sort();
     const kinds: Record<string, number> = {};
-    for (const p of fault.report.pairs)
-      if (!p.success) kinds[String(p.error).split(':')[0]!] = (kinds[String(p.error).split(':')[0]!] ?? 0) + 1;
+    for (const p of fault.report.pairs) if (!p.success) kinds[String(p.error).split(':')[0]!] = (kinds[String(p.error).split(':')[0]!] ?? 0) + 1;
 
     return {
       n,
@@ -200,13 +179,7 @@ export async function labBench(n: number, log: (s: string) => void): Promise<Lab
       concurrent: summary(conc, floor),
       instrumented: summary(inst, floor),
       sequential: summary(seq, floor),
-      faults: {
-        ...summary(fault, floor),
-        floorS: floor,
-        floorPlusTimeoutS: floor + TEST_TIMEOUT_S,
-        failedDestinations: failedDest,
-        failureKinds: kinds,
-      },
+      faults: { ...summary(fault, floor), floorS: floor, floorPlusTimeoutS: floor + TEST_TIMEOUT_S, failedDestinations: failedDest, failureKinds: kinds },
       accuracy: {
         pairs,
         maxVsSolo: vsSolo.max,

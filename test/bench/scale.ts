@@ -104,9 +104,8 @@ export async function scaleCoverage(n: number): Promise<ScaleRow> {
         return out;
       }
       const queues = [...bySender.values()].map((pairs) => orderByStaleness(pairs, (pair) => stamps.get(pair)).slice(0, reach));
-      const staleFirst: Pair[] = [];
-      for (let k = 0; k < reach; k++) for (const queue of queues) if (k < queue.length) staleFirst.push(queue[k]!);
-      const ordered = staleFirst;
+      const ordered: Pair[] = [];
+      for (let k = 0; k < reach; k++) for (const queue of queues) if (k < queue.length) ordered.push(queue[k]!);
       const clock = new VirtualClock(startedAt);
       const sim = simIperf3(clock, n, CLEAN, run, sample);
       const out = await clock.run(runSchedule(ordered, options(startedAt), { clock, runTest: sim.runTest }));
@@ -172,16 +171,8 @@ export async function scaleZoned(n: number, zones: number, share: number): Promi
   const keyOf = (pair: Pair) => `${pair.source.node}>${pair.destination.node}`;
   const stamps = new Map<string, number>();
   // R as the runner counts it (plan/sizing.ts: D + 0.5 s per test), for the bound and the packing.
-  const { rounds } = cycleSize({
-    nodes: n,
-    pairs: n * (n - 1),
-    mode: 'mesh',
-    exclusive: false,
-    concurrency: { kind: 'auto' },
-    maxPairs: 0,
-    testMs: expectedTestMs(SIM_IPERF),
-    ...CHART,
-  });
+  const sizing = { nodes: n, pairs: n * (n - 1), mode: 'mesh' as const, exclusive: false, maxPairs: 0, testMs: expectedTestMs(SIM_IPERF) };
+  const { rounds } = cycleSize({ ...sizing, concurrency: { kind: 'auto' }, ...CHART });
   const stated = zonedCoverage(rounds, { intra: plan.intra.length, cross: plan.cross.length }, share);
   const order = { mode: 'mesh' as const, protocols: ['tcp' as const], exclusive: false, crossZoneShare: share, maxPairs: 0, rounds };
   const t0 = 1.7e12;
@@ -213,10 +204,8 @@ export async function scaleZoned(n: number, zones: number, share: number): Promi
       lastEnd = Math.max(lastEnd, r.finishedAt);
     }
     testsPerRun = Math.min(testsPerRun, tested);
-    if (inZoneRuns === 0 && plan.intra.flat().every((pair) => stamps.has(keyOf(pair))))
-      [inZoneRuns, inZoneWallS] = [run, (lastEnd - t0) / 1000];
-    if (crossZoneRuns === 0 && plan.cross.flat().every((pair) => stamps.has(keyOf(pair))))
-      [crossZoneRuns, crossZoneWallS] = [run, (lastEnd - t0) / 1000];
+    if (inZoneRuns === 0 && plan.intra.flat().every((pair) => stamps.has(keyOf(pair)))) [inZoneRuns, inZoneWallS] = [run, (lastEnd - t0) / 1000];
+    if (crossZoneRuns === 0 && plan.cross.flat().every((pair) => stamps.has(keyOf(pair)))) [crossZoneRuns, crossZoneWallS] = [run, (lastEnd - t0) / 1000];
   }
   return {
     n,

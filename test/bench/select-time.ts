@@ -10,9 +10,7 @@ import { rng } from './rng.ts';
 export function budgetSelectTime(n: number, budget: number): { n: number; pairs: number; budget: number; ms: number } {
   const pairs = planPairs(servers(n), { mode: 'mesh', protocols: ['tcp'] });
   const rand = rng(7);
-  const stamps = new Map(
-    pairs.map((p) => [previousKey(p.source.node, p.destination.node, p.protocol), 1.7e9 + Math.floor(rand() * 86400)]),
-  );
+  const stamps = new Map(pairs.map((p) => [previousKey(p.source.node, p.destination.node, p.protocol), 1.7e9 + Math.floor(rand() * 86400)]));
   const t = performance.now();
   const chosen = selectBudget(pairs, budget, (p) => stamps.get(previousKey(p.source.node, p.destination.node, p.protocol)));
   const ms = performance.now() - t;

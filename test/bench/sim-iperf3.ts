@@ -23,21 +23,11 @@ export interface SimFaults {
 }
 
 export const CLEAN: SimFaults = { jitter: 0.05, failRate: 0, busyRate: 0, hangRate: 0, hungNodes: 0 };
-export const FAULTY = (n: number): SimFaults => ({
-  jitter: 0.05,
-  failRate: 0.005,
-  busyRate: 0.002,
-  hangRate: 0.0001,
-  hungNodes: Math.max(1, Math.floor(n / 100)),
-});
+export const FAULTY = (n: number): SimFaults => ({ jitter: 0.05, failRate: 0.005, busyRate: 0.002, hangRate: 0.0001, hungNodes: Math.max(1, Math.floor(n / 100)) });
 
 export function servers(n: number): Server[] {
   const w = String(n).length;
-  return Array.from({ length: n }, (_, i) => ({
-    node: `node-${String(i).padStart(w, '0')}`,
-    ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-    port: 5201,
-  }));
+  return Array.from({ length: n }, (_, i) => ({ node: `node-${String(i).padStart(w, '0')}`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 5201 }));
 }
 
 export interface SimIperf3 {

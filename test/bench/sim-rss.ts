@@ -22,7 +22,7 @@ async function cycle(n: number) {
   const clock = new VirtualClock(1.7e12);
   const receiving = new Map<string, number>();
   let seed = 1;
-  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
   const runTest = async (pair: Pair, signal: AbortSignal): Promise<TestOutcome> => {
     receiving.set(pair.destination.node, (receiving.get(pair.destination.node) ?? 0) + 1);
     const disturbed = (receiving.get(pair.source.node) ?? 0) > 0;
@@ -32,10 +32,7 @@ async function cycle(n: number) {
       receiving.set(pair.destination.node, receiving.get(pair.destination.node)! - 1);
     }
     const low = disturbed ? random() * 0.2 : 0;
-    return {
-      ok: true,
-      measurement: { bandwidthMbps: TRUTH * (1 - low) * (1 + (random() - 0.5) * 0.004), retransmits: 0, rttSeconds: 0.01 },
-    };
+    return { ok: true, measurement: { bandwidthMbps: TRUTH * (1 - low) * (1 + (random() - 0.5) * 0.004), retransmits: 0, rttSeconds: 0.01 } };
   };
   const pairs = planPairs(servers(n), { mode: 'mesh', protocols: ['tcp'] });
   const schedule = { concurrency: n, expectedMs: D + 500, policy: failurePolicy({ retries: 3 }) };
@@ -58,29 +55,9 @@ if (process.argv[2] === 'baseline') {
 }
 
 /** Runs the simulation at N in a child process; also the bare child (tsx, imports) as a baseline. */
-export function simRss(n: number): {
-  n: number;
-  maxRssMB: number;
-  baselineMB: number;
-  tests: number;
-  retested: number;
-  suspected: number;
-  virtualS: number;
-} {
-  const run = (arg: string) =>
-    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'test/bench/sim-rss.ts', arg], { encoding: 'utf8' })) as Record<
-      string,
-      unknown
-    >;
+export function simRss(n: number): { n: number; maxRssMB: number; baselineMB: number; tests: number; retested: number; suspected: number; virtualS: number } {
+  const run = (arg: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'test/bench/sim-rss.ts', arg], { encoding: 'utf8' })) as Record<string, unknown>;
   const out = run(String(n)) as { maxRssMB: number; tests: number; summary: { retested: number; suspected: number }; virtualS: number };
   const base = run('baseline') as { maxRssMB: number };
-  return {
-    n,
-    maxRssMB: out.maxRssMB,
-    baselineMB: base.maxRssMB,
-    tests: out.tests,
-    retested: out.summary.retested,
-    suspected: out.summary.suspected,
-    virtualS: out.virtualS,
-  };
+  return { n, maxRssMB: out.maxRssMB, baselineMB: base.maxRssMB, tests: out.tests, retested: out.summary.retested, suspected: out.summary.suspected, virtualS: out.virtualS };
 }

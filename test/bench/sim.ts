@@ -134,11 +134,7 @@ export interface PayloadRow {
  * retransmits and RTT (and UDP jitter/loss), the largest group a run produces. For N = 1000 only a
  * sample of source groups is built and the total is extrapolated (say so in the table).
  */
-export async function payload(
-  n: number,
-  protocols: ('tcp' | 'udp')[],
-  maxGroups = Infinity,
-): Promise<PayloadRow & { sampledGroups: number }> {
+export async function payload(n: number, protocols: ('tcp' | 'udp')[], maxGroups = Infinity): Promise<PayloadRow & { sampledGroups: number }> {
   const all = servers(n);
   const sources = all.slice(0, Math.min(n, maxGroups));
   const results: PairResult[] = [];

@@ -69,9 +69,7 @@ export async function startupRows(k = 5): Promise<StartupRow[]> {
         target: 'node20',
         logLevel: 'error',
         minify: o.minify,
-        banner: {
-          js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
-        },
+        banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
         plugins: o.stub ? [stubKubernetes] : [],
       });
       return join(dir, file);
@@ -81,10 +79,7 @@ export async function startupRows(k = 5): Promise<StartupRow[]> {
     const rows = [
       { ...(await timed([process.execPath, '-e', '0'], k)), what: 'node -e 0 (floor)' },
       { ...(await timed([process.execPath, BIN, '--version'], k)), what: `node ${BIN} --version${size(BIN)}` },
-      {
-        ...(await timed([process.execPath, stub, '--version'], k)),
-        what: `what-if: minified, @kubernetes/client-node stubbed out${size(stub)}`,
-      },
+      { ...(await timed([process.execPath, stub, '--version'], k)), what: `what-if: minified, @kubernetes/client-node stubbed out${size(stub)}` },
     ];
     return rows.map(({ what, ms, cpuMs, rssMB }) => ({ what, ms, cpuMs, rssMB }));
   } finally {

@@ -23,14 +23,7 @@ let targets = '';
 before(() => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
-  targets = file(
-    'targets.json',
-    JSON.stringify([
-      { node: 'n2', ip: '10.0.0.2', port: 5301 },
-      { node: 'n1', ip: '10.0.0.1' },
-      { node: 'n3', ip: 'fd00::3' },
-    ]),
-  );
+  targets = file('targets.json', JSON.stringify([{ node: 'n2', ip: '10.0.0.2', port: 5301 }, { node: 'n1', ip: '10.0.0.1' }, { node: 'n3', ip: 'fd00::3' }]));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -40,117 +33,54 @@ const usageHint = "Run 'iperf3-monitor <command> --help' to see the options.\n";
 describe('invalid configuration: exit 2 and one line naming the flag', () => {
   const star = () => ['--targets', targets, '--mode', 'star', '--source-node', 'n1', '--dry-run'];
   const cases: { args: () => string[]; env?: Record<string, string>; stderr: string }[] = [
-    {
-      args: () => ['run', '--concurrency', '0%'],
-      stderr:
-        'iperf3-monitor: --concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "0%"\n',
-    },
+    { args: () => ['run', '--concurrency', '0%'], stderr: 'iperf3-monitor: --concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "0%"\n' },
     { args: () => ['run', '--mode', 'ring'], stderr: 'iperf3-monitor: --mode must be one of mesh, star, got "ring"\n' },
     { args: () => ['run', '--port', 'http'], stderr: 'iperf3-monitor: --port must be an integer from 1 to 65535, got "http"\n' },
     { args: () => ['run', '--duration', '-5'], stderr: 'iperf3-monitor: --duration must be an integer from 1 to 86400, got "-5"\n' },
     { args: () => ['run', '--deadline=-1'], stderr: 'iperf3-monitor: --deadline must be a number ≥ 0, got "-1"\n' },
-    {
-      args: () => ['run', '--protocols', 'tcp,sctp'],
-      stderr: 'iperf3-monitor: --protocols must be a comma-separated list of tcp and udp, got "tcp,sctp"\n',
-    },
+    { args: () => ['run', '--protocols', 'tcp,sctp'], stderr: 'iperf3-monitor: --protocols must be a comma-separated list of tcp and udp, got "tcp,sctp"\n' },
     { args: () => ['run', '--output', 'xml'], stderr: 'iperf3-monitor: --output must be one of table, json, none, html, got "xml"\n' },
-    {
-      args: () => ['run', '--pushgateway', 'gateway:9091'],
-      stderr: 'iperf3-monitor: --pushgateway must be an http(s) URL, got "gateway:9091"\n',
-    },
+    { args: () => ['run', '--pushgateway', 'gateway:9091'], stderr: 'iperf3-monitor: --pushgateway must be an http(s) URL, got "gateway:9091"\n' },
     {
       args: () => ['run', '--targets', targets, '--client-command', 'ssh host iperf3'],
       stderr: 'iperf3-monitor: --client-command must contain {node} (where the source node\'s name goes), got "ssh host iperf3"\n',
     },
     {
       args: () => ['run', '--targets', targets],
-      stderr:
-        'iperf3-monitor: --client-command is required in mesh mode with --targets: say how to run iperf3 on a node, e.g. "ssh {node} iperf3"\n',
+      stderr: 'iperf3-monitor: --client-command is required in mesh mode with --targets: say how to run iperf3 on a node, e.g. "ssh {node} iperf3"\n',
     },
     {
       args: () => ['run', '--mode', 'star'],
-      stderr:
-        'iperf3-monitor: star mode needs the node it runs on: pass --source-node or set SOURCE_NODE_NAME (Downward API spec.nodeName)\n',
+      stderr: 'iperf3-monitor: star mode needs the node it runs on: pass --source-node or set SOURCE_NODE_NAME (Downward API spec.nodeName)\n',
     },
-    {
-      args: () => ['run', '--namespace', 'a', '--all-namespaces'],
-      stderr: 'iperf3-monitor: --namespace "a" and --all-namespaces exclude each other\n',
-    },
-    {
-      args: () => ['run', ...star(), '--concurrency'],
-      stderr: "iperf3-monitor: Not enough arguments following: concurrency\nRun 'iperf3-monitor <command> --help' to see the options.\n",
-    },
-    {
-      args: () => [...['run', ...star()], '--pushgateway-token', 't'],
-      stderr: 'iperf3-monitor: --pushgateway-username/-password/-token/-ca-file need --pushgateway\n',
-    },
+    { args: () => ['run', '--namespace', 'a', '--all-namespaces'], stderr: 'iperf3-monitor: --namespace "a" and --all-namespaces exclude each other\n' },
+    { args: () => ['run', ...star(), '--concurrency'], stderr: "iperf3-monitor: Not enough arguments following: concurrency\nRun 'iperf3-monitor <command> --help' to see the options.\n" },
+    { args: () => [...['run', ...star()], '--pushgateway-token', 't'], stderr: 'iperf3-monitor: --pushgateway-username/-password/-token/-ca-file need --pushgateway\n' },
     { args: () => ['run', '--bogus'], stderr: `iperf3-monitor: Unknown argument: bogus\n${usageHint}` },
     { args: () => [], stderr: `iperf3-monitor: Name a command: run, verify, lab or demo.\n${usageHint}` },
     // Environment fallbacks are validated the same way.
-    {
-      args: () => ['run'],
-      env: { IPERF3_MONITOR_CONCURRENCY: '0%' },
-      stderr:
-        'iperf3-monitor: --concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "0%"\n',
-    },
+    { args: () => ['run'], env: { IPERF3_MONITOR_CONCURRENCY: '0%' }, stderr: 'iperf3-monitor: --concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "0%"\n' },
     { args: () => ['run'], env: { IPERF3_MONITOR_MODE: 'ring' }, stderr: 'iperf3-monitor: --mode must be one of mesh, star, got "ring"\n' },
-    {
-      args: () => ['verify'],
-      env: { IPERF3_MONITOR_MIN_TCP_MBPS: 'fast' },
-      stderr: 'iperf3-monitor: --min-tcp-mbps must be a number of Mbit/s > 0, got "fast"\n',
-    },
-    {
-      args: () => ['run', '--output', 'html'],
-      stderr: 'iperf3-monitor: --output html needs the file to write, e.g. --output html report.html, got "html"\n',
-    },
-    {
-      args: () => ['run'],
-      env: { IPERF3_MONITOR_DURATION: 'NaN' },
-      stderr: 'iperf3-monitor: --duration must be an integer from 1 to 86400, got "NaN"\n',
-    },
+    { args: () => ['verify'], env: { IPERF3_MONITOR_MIN_TCP_MBPS: 'fast' }, stderr: 'iperf3-monitor: --min-tcp-mbps must be a number of Mbit/s > 0, got "fast"\n' },
+    { args: () => ['run', '--output', 'html'], stderr: 'iperf3-monitor: --output html needs the file to write, e.g. --output html report.html, got "html"\n' },
+    { args: () => ['run'], env: { IPERF3_MONITOR_DURATION: 'NaN' }, stderr: 'iperf3-monitor: --duration must be an integer from 1 to 86400, got "NaN"\n' },
     {
       args: () => ['run'],
       env: { IPERF3_MONITOR_UDP_BITRATE: 'fast' },
       stderr: 'iperf3-monitor: --udp-bitrate must be a rate such as 100M, 1G or 500K (bits/s), got "fast"\n',
     },
-    {
-      args: () => ['run'],
-      env: { IPERF3_MONITOR_PUSHGATEWAY: 'ftp://gw' },
-      stderr: 'iperf3-monitor: --pushgateway must be an http(s) URL, got "ftp://gw"\n',
-    },
-    {
-      args: () => ['run'],
-      env: { IPERF3_MONITOR_PUSH_RETRIES: '11', IPERF3_MONITOR_PUSHGATEWAY: 'http://gw:9091' },
-      stderr: 'iperf3-monitor: --push-retries must be an integer from 0 to 10, got "11"\n',
-    },
-    {
-      args: () => ['run', ...star()],
-      env: { IPERF3_MONITOR_LOG_LEVEL: 'loud' },
-      stderr: 'iperf3-monitor: --log-level must be one of trace, debug, info, warn, error, fatal, silent, got "loud"\n',
-    },
+    { args: () => ['run'], env: { IPERF3_MONITOR_PUSHGATEWAY: 'ftp://gw' }, stderr: 'iperf3-monitor: --pushgateway must be an http(s) URL, got "ftp://gw"\n' },
+    { args: () => ['run'], env: { IPERF3_MONITOR_PUSH_RETRIES: '11', IPERF3_MONITOR_PUSHGATEWAY: 'http://gw:9091' }, stderr: 'iperf3-monitor: --push-retries must be an integer from 0 to 10, got "11"\n' },
+    { args: () => ['run', ...star()], env: { IPERF3_MONITOR_LOG_LEVEL: 'loud' }, stderr: 'iperf3-monitor: --log-level must be one of trace, debug, info, warn, error, fatal, silent, got "loud"\n' },
     // Unreadable or malformed targets files.
-    {
-      args: () => ['run', '--targets', '/nonexistent/t.json', '--mode', 'star', '--source-node', 'x'],
-      stderr: 'iperf3-monitor: --targets /nonexistent/t.json: cannot read: ENOENT\n',
-    },
-    {
-      args: () => ['run', '--targets', dir, '--mode', 'star', '--source-node', 'x'],
-      stderr: `iperf3-monitor: --targets ${dir}: cannot read: EISDIR\n`,
-    },
+    { args: () => ['run', '--targets', '/nonexistent/t.json', '--mode', 'star', '--source-node', 'x'], stderr: 'iperf3-monitor: --targets /nonexistent/t.json: cannot read: ENOENT\n' },
+    { args: () => ['run', '--targets', dir, '--mode', 'star', '--source-node', 'x'], stderr: `iperf3-monitor: --targets ${dir}: cannot read: EISDIR\n` },
     {
       args: () => ['run', '--targets', file('bad.yaml', '- node: a\n  ip: 10.0.0.1\n  node: b\n'), '--mode', 'star', '--source-node', 'x'],
       stderr: `iperf3-monitor: --targets ${join(dir, 'bad.yaml')}: not valid JSON or YAML: Map keys must be unique at line 3, column 3\n`,
     },
     {
-      args: () => [
-        'run',
-        '--targets',
-        file('dup.json', '[{"node":"a","ip":"10.0.0.1"},{"node":"a","ip":"10.0.0.2"}]'),
-        '--mode',
-        'star',
-        '--source-node',
-        'x',
-      ],
+      args: () => ['run', '--targets', file('dup.json', '[{"node":"a","ip":"10.0.0.1"},{"node":"a","ip":"10.0.0.2"}]'), '--mode', 'star', '--source-node', 'x'],
       stderr: `iperf3-monitor: --targets ${join(dir, 'dup.json')}: entry 2: node "a" is listed twice\n`,
     },
     {
@@ -159,22 +89,13 @@ describe('invalid configuration: exit 2 and one line naming the flag', () => {
     },
   ];
   for (const c of cases) {
-    test(`${
-      c.env
-        ? `${Object.entries(c.env)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(' ')} `
-        : ''
-    }iperf3-monitor ${c.args().join(' ').replaceAll(dir, '$DIR')} → exit 2`, async () => {
+    test(`${c.env ? `${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')} ` : ''}iperf3-monitor ${c.args().join(' ').replaceAll(dir, '$DIR')} → exit 2`, async () => {
       const r = await runCli(c.args(), c.env);
       assert.deepEqual({ code: r.code, stderr: r.stderr, stdout: r.stdout }, { code: 2, stderr: c.stderr, stdout: '' });
     });
   }
 
-  const booleans: { env: Record<string, string> }[] = [
-    { env: { IPERF3_MONITOR_EXCLUSIVE: 'yes' } },
-    { env: { IPERF3_MONITOR_DRY_RUN: '1' } },
-  ];
+  const booleans: { env: Record<string, string> }[] = [{ env: { IPERF3_MONITOR_EXCLUSIVE: 'yes' } }, { env: { IPERF3_MONITOR_DRY_RUN: '1' } }];
   for (const c of booleans) {
     const [name, value] = Object.entries(c.env)[0]!;
     test(`${name}=${value} is refused, not silently read as false`, async () => {
@@ -209,52 +130,18 @@ describe('environment fallbacks and flags', () => {
 
 describe('--help and --dry-run', () => {
   const contractFlags = [
-    'targets',
-    'namespace',
-    'all-namespaces',
-    'selector',
-    'kubeconfig',
-    'server-container',
-    'mode',
-    'client-command',
-    'source-node',
-    'iperf3',
-    'concurrency',
-    'exclusive',
-    'deadline',
-    'protocols',
-    'duration',
-    'omit',
-    'parallel',
-    'udp-bitrate',
-    'port',
-    'connect-timeout',
-    'busy-retries',
-    'pushgateway',
-    'job',
-    'push-timeout',
-    'push-retries',
-    'pushgateway-username',
-    'pushgateway-password-file',
-    'pushgateway-token-file',
-    'pushgateway-ca-file',
-    'output',
-    'dry-run',
-    'log-level',
+    'targets', 'namespace', 'all-namespaces', 'selector', 'kubeconfig', 'server-container', 'mode', 'client-command', 'source-node',
+    'iperf3', 'concurrency', 'exclusive', 'deadline', 'protocols', 'duration', 'omit', 'parallel', 'udp-bitrate', 'port',
+    'connect-timeout', 'busy-retries', 'pushgateway', 'job', 'push-timeout', 'push-retries', 'pushgateway-username',
+    'pushgateway-password-file', 'pushgateway-token-file', 'pushgateway-ca-file', 'output', 'dry-run', 'log-level',
   ];
 
   test('run --help lists every flag of the contract and the env fallback, and exits 0', async () => {
     const r = await runCli(['run', '--help']);
     assert.equal(r.code, 0);
     for (const f of contractFlags) assert.match(r.stdout, new RegExp(`^ +--${f} `, 'm'), `--${f} is listed`);
-    assert.match(
-      r.stdout.replace(/\s+/g, ' '),
-      /Every option can also be set as IPERF3_MONITOR_<OPTION> \(e\.g\. IPERF3_MONITOR_PUSHGATEWAY\); flags win\./,
-    );
-    assert.match(
-      r.stdout,
-      /--selector .*\n? *.*\[default: "app\.kubernetes\.io\/name=iperf3-monitor,app\.kubernetes\.io\/component=server"\]/,
-    );
+    assert.match(r.stdout.replace(/\s+/g, ' '), /Every option can also be set as IPERF3_MONITOR_<OPTION> \(e\.g\. IPERF3_MONITOR_PUSHGATEWAY\); flags win\./);
+    assert.match(r.stdout, /--selector .*\n? *.*\[default: "app\.kubernetes\.io\/name=iperf3-monitor,app\.kubernetes\.io\/component=server"\]/);
   });
 
   test('--help names the commands', async () => {
@@ -264,16 +151,7 @@ describe('--help and --dry-run', () => {
   });
 
   test('--dry-run prints the mesh plan in rotation order and tests nothing', async () => {
-    const r = await runCli([
-      'run',
-      '--targets',
-      targets,
-      '--client-command',
-      'ip netns exec lab-{node} iperf3',
-      '--dry-run',
-      '--protocols',
-      'tcp,udp',
-    ]);
+    const r = await runCli(['run', '--targets', targets, '--client-command', 'ip netns exec lab-{node} iperf3', '--dry-run', '--protocols', 'tcp,udp']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
@@ -366,32 +244,11 @@ describe('--help and --dry-run', () => {
   });
 
   test('--dry-run in star mode from a node without a server tests every server', async () => {
-    const r = await runCli([
-      'run',
-      '--targets',
-      targets,
-      '--mode',
-      'star',
-      '--source-node',
-      'runner',
-      '--dry-run',
-      '--log-level',
-      'silent',
-    ]);
+    const r = await runCli(['run', '--targets', targets, '--mode', 'star', '--source-node', 'runner', '--dry-run', '--log-level', 'silent']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
-      [
-        '3 servers:',
-        '  n1  10.0.0.1:5201',
-        '  n2  10.0.0.2:5301',
-        '  n3  [fd00::3]:5201',
-        '3 tests, in plan order:',
-        '     1  runner → n1  tcp',
-        '     2  runner → n2  tcp',
-        '     3  runner → n3  tcp',
-        '',
-      ].join('\n'),
+      ['3 servers:', '  n1  10.0.0.1:5201', '  n2  10.0.0.2:5301', '  n3  [fd00::3]:5201', '3 tests, in plan order:', '     1  runner → n1  tcp', '     2  runner → n2  tcp', '     3  runner → n3  tcp', ''].join('\n'),
     );
   });
 });
@@ -421,24 +278,7 @@ describe('a real cycle on loopback', () => {
 
   test('--output json: one document with every pair, measured by real iperf3 and pushed to the real gateway', async () => {
     await wipe(pg.url);
-    const r = await runCli([
-      'run',
-      '--targets',
-      loopTargets,
-      '--mode',
-      'star',
-      '--source-node',
-      'x',
-      '--protocols',
-      'tcp,udp',
-      '--udp-bitrate',
-      '10M',
-      ...iperfArgs,
-      '--output',
-      'json',
-      '--pushgateway',
-      pg.url,
-    ]);
+    const r = await runCli(['run', '--targets', loopTargets, '--mode', 'star', '--source-node', 'x', '--protocols', 'tcp,udp', '--udp-bitrate', '10M', ...iperfArgs, '--output', 'json', '--pushgateway', pg.url]);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as Record<string, unknown> & { pairs: Record<string, unknown>[] };
     for (const k of ['started_at', 'duration_s', 'servers', 'summary', 'push', 'pairs']) assert.ok(k in doc, `${k} in the document`);
@@ -454,20 +294,7 @@ describe('a real cycle on loopback', () => {
     const byKey = new Map(doc.pairs.map((p) => [`${p.destination_node}/${p.protocol}`, p]));
     assert.deepEqual([...byKey.keys()].sort(), ['a/tcp', 'a/udp', 'b/tcp', 'b/udp', 'c/tcp', 'c/udp']);
     for (const p of doc.pairs) {
-      for (const k of [
-        'source_node',
-        'destination_node',
-        'protocol',
-        'success',
-        'bandwidth_mbps',
-        'jitter_ms',
-        'lost_packets',
-        'packets',
-        'retransmits',
-        'error',
-        'started_at',
-        'duration_s',
-      ]) {
+      for (const k of ['source_node', 'destination_node', 'protocol', 'success', 'bandwidth_mbps', 'jitter_ms', 'lost_packets', 'packets', 'retransmits', 'error', 'started_at', 'duration_s']) {
         assert.ok(k in p, `${k} in ${JSON.stringify(p)}`);
       }
       assert.equal(p.source_node, 'x');
@@ -495,16 +322,11 @@ describe('a real cycle on loopback', () => {
     }
     // The first test to c is refused; x reached a and b, so c is judged down: the next test to c is
     // skipped without spending another attempt, and says so (not a failure of the path).
-    assert.deepEqual(pick(byKey.get('c/tcp')!), {
-      success: false,
-      bandwidth_mbps: null,
-      error: 'refused: unable to connect to server: Connection refused',
-    });
+    assert.deepEqual(pick(byKey.get('c/tcp')!), { success: false, bandwidth_mbps: null, error: 'refused: unable to connect to server: Connection refused' });
     assert.deepEqual(pick(byKey.get('c/udp')!), {
       success: false,
       bandwidth_mbps: null,
-      error:
-        'skipped: destination-down: not tested: c looked down: a tcp test from x to c was refused (unable to connect to server: Connection refused), and x reached other nodes',
+      error: 'skipped: destination-down: not tested: c looked down: a tcp test from x to c was refused (unable to connect to server: Connection refused), and x reached other nodes',
     });
     assert.equal(byKey.get('c/udp')!.status, 'skipped');
     assert.equal(byKey.get('c/udp')!.skip_reason, 'destination-down');
@@ -518,44 +340,23 @@ describe('a real cycle on loopback', () => {
     );
     const text = await pg.metrics();
     assert.match(text, /^iperf_test_success\{destination_node="c",instance="",job="iperf3-monitor",protocol="tcp",source_node="x"\} 0$/m);
-    assert.match(
-      text,
-      /^iperf_network_bandwidth_mbps\{destination_node="a",instance="",job="iperf3-monitor",protocol="udp",source_node="x"\} \d/m,
-    );
+    assert.match(text, /^iperf_network_bandwidth_mbps\{destination_node="a",instance="",job="iperf3-monitor",protocol="udp",source_node="x"\} \d/m);
     assert.doesNotMatch(text, /^iperf_network_bandwidth_mbps\{destination_node="c"/m, 'a failed test has no bandwidth sample');
     assert.match(text, /^iperf_run_pairs\{instance="",job="iperf3-monitor",outcome="failure"\} 1$/m);
     // Not tried is not failed: the skipped pair has no iperf_test_success, and says why in the run group.
     assert.ok(!/^iperf_test_success\{destination_node="c",[^}]*protocol="udp"/m.test(text), 'no iperf_test_success for the pair not tried');
     assert.ok(
-      text.includes(
-        'iperf_test_skipped{destination_node="c",instance="",job="iperf3-monitor",protocol="udp",reason="destination-down",source_node="x"} 1\n',
-      ),
+      text.includes('iperf_test_skipped{destination_node="c",instance="",job="iperf3-monitor",protocol="udp",reason="destination-down",source_node="x"} 1\n'),
       'iperf_test_skipped for the pair not tried',
     );
   });
 
-  test("a Pushgateway that rejects the push (400): exit 1 and the gateway's message in the log", async () => {
+  test('a Pushgateway that rejects the push (400): exit 1 and the gateway\'s message in the log', async () => {
     await wipe(pg.url);
-    const seeded = await fetch(`${pg.url}/metrics/job/someone-else`, {
-      method: 'PUT',
-      body: '# TYPE iperf_test_success counter\niperf_test_success 1\n',
-    });
+    const seeded = await fetch(`${pg.url}/metrics/job/someone-else`, { method: 'PUT', body: '# TYPE iperf_test_success counter\niperf_test_success 1\n' });
     assert.equal(seeded.status, 200);
     const only = file('only-c.json', JSON.stringify([{ node: 'c', ip: '127.0.0.1', port: closedPort }]));
-    const r = await runCli([
-      'run',
-      '--targets',
-      only,
-      '--mode',
-      'star',
-      '--source-node',
-      'x',
-      ...iperfArgs,
-      '--output',
-      'none',
-      '--pushgateway',
-      pg.url,
-    ]);
+    const r = await runCli(['run', '--targets', only, '--mode', 'star', '--source-node', 'x', ...iperfArgs, '--output', 'none', '--pushgateway', pg.url]);
     assert.equal(r.code, 1, r.stderr);
     const errors = logLines(r.stderr).filter((l) => l.level === 50);
     assert.deepEqual(
@@ -599,24 +400,7 @@ describe('a real cycle on loopback', () => {
       test(c.name, async () => {
         rec.requests.length = 0;
         const only = file('only-c.json', JSON.stringify([{ node: 'c', ip: '127.0.0.1', port: closedPort }]));
-        const r = await runCli(
-          [
-            'run',
-            '--targets',
-            only,
-            '--mode',
-            'star',
-            '--source-node',
-            'x',
-            ...iperfArgs,
-            '--output',
-            'none',
-            '--pushgateway',
-            rec.url,
-            ...c.args(),
-          ],
-          c.env,
-        );
+        const r = await runCli(['run', '--targets', only, '--mode', 'star', '--source-node', 'x', ...iperfArgs, '--output', 'none', '--pushgateway', rec.url, ...c.args()], c.env);
         assert.equal(r.code, 0, r.stderr);
         assert.ok(rec.requests.some((q) => q.method === 'PUT'));
         for (const q of rec.requests) assert.equal(q.headers.authorization, c.authorization, `${q.method} ${q.url}`);
@@ -629,29 +413,11 @@ describe('a real cycle on loopback', () => {
       rec.handler = reply(503, 'maintenance');
       try {
         const only = file('only-c.json', JSON.stringify([{ node: 'c', ip: '127.0.0.1', port: closedPort }]));
-        const r = await runCli([
-          'run',
-          '--targets',
-          only,
-          '--mode',
-          'star',
-          '--source-node',
-          'x',
-          ...iperfArgs,
-          '--output',
-          'none',
-          '--pushgateway',
-          rec.url,
-          '--push-retries',
-          '1',
-        ]);
+        const r = await runCli(['run', '--targets', only, '--mode', 'star', '--source-node', 'x', ...iperfArgs, '--output', 'none', '--pushgateway', rec.url, '--push-retries', '1']);
         assert.equal(r.code, 1, r.stderr);
         assert.ok(rec.requests.length <= 8, `${rec.requests.length} requests`);
         assert.ok(!rec.requests.some((q) => q.method === 'PUT' && q.body === ''), 'no empty group was written');
-        assert.ok(
-          logLines(r.stderr).some((l) => l.level === 50 && String(l.err).endsWith('HTTP 503: maintenance (after 2 attempts)')),
-          r.stderr,
-        );
+        assert.ok(logLines(r.stderr).some((l) => l.level === 50 && String(l.err).endsWith('HTTP 503: maintenance (after 2 attempts)')), r.stderr);
       } finally {
         rec.handler = saved;
       }

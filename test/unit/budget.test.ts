@@ -23,10 +23,7 @@ test('a budget of B covers every pair within ⌈pairs/B⌉ runs, then re-tests t
     }
     assert.equal(last.size, all.length, `N=${n} B=${b}: not covered after ${runs} runs`);
     const next = selectBudget(all, b, (p) => last.get(key(p)));
-    assert.ok(
-      next.every((p) => last.get(key(p))! <= 2),
-      'the next run starts again from the oldest results',
-    );
+    assert.ok(next.every((p) => last.get(key(p))! <= 2), 'the next run starts again from the oldest results');
   }
 });
 
@@ -40,12 +37,6 @@ test('with no results yet the chosen pairs are the first in plan order, and a bu
   const all = planPairs(servers(4), { mode: 'mesh', protocols: ['tcp'] });
   const chosen = selectBudget(all, 5, () => undefined);
   assert.deepEqual(chosen, all.slice(0, 5));
-  assert.deepEqual(
-    selectBudget(all, 0, () => 1),
-    all,
-  );
-  assert.deepEqual(
-    selectBudget(all, 99, () => 1),
-    all,
-  );
+  assert.deepEqual(selectBudget(all, 0, () => 1), all);
+  assert.deepEqual(selectBudget(all, 99, () => 1), all);
 });

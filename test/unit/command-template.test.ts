@@ -8,10 +8,7 @@ describe('splitWords', () => {
   const cases: { command: string; words: string[] }[] = [
     { command: 'ip netns exec lab-{node} iperf3', words: ['ip', 'netns', 'exec', 'lab-{node}', 'iperf3'] },
     { command: '  ssh\t{node}   iperf3 \n', words: ['ssh', '{node}', 'iperf3'] },
-    {
-      command: `ssh -o 'ProxyCommand ssh -W %h:%p jump' {node} iperf3`,
-      words: ['ssh', '-o', 'ProxyCommand ssh -W %h:%p jump', '{node}', 'iperf3'],
-    },
+    { command: `ssh -o 'ProxyCommand ssh -W %h:%p jump' {node} iperf3`, words: ['ssh', '-o', 'ProxyCommand ssh -W %h:%p jump', '{node}', 'iperf3'] },
     { command: 'sh -c "exec iperf3 \\"$@\\"" {node}', words: ['sh', '-c', 'exec iperf3 "$@"', '{node}'] },
     { command: `echo 'a\\b' "a\\"b"`, words: ['echo', 'a\\b', 'a"b'] },
     { command: 'a\\ b c', words: ['a b', 'c'] },
@@ -30,10 +27,7 @@ describe('splitWords', () => {
   ];
   for (const c of bad) {
     test(`${JSON.stringify(c.command)} → CommandTemplateError: ${c.message}`, () => {
-      assert.throws(
-        () => splitWords(c.command),
-        (e: unknown) => e instanceof CommandTemplateError && e.message === c.message,
-      );
+      assert.throws(() => splitWords(c.command), (e: unknown) => e instanceof CommandTemplateError && e.message === c.message);
     });
   }
 });
@@ -45,15 +39,7 @@ describe('commandFor', () => {
     // A name with a space, quotes, $() and ; stays inside its one argument: no shell ever parses it.
     {
       node: `a b"c'; rm -rf / $(id)`,
-      argv: [
-        'ip',
-        'netns',
-        'exec',
-        `lab-a b"c'; rm -rf / $(id)`,
-        'iperf3',
-        '--logfile',
-        `/tmp/a b"c'; rm -rf / $(id)/a b"c'; rm -rf / $(id).log`,
-      ],
+      argv: ['ip', 'netns', 'exec', `lab-a b"c'; rm -rf / $(id)`, 'iperf3', '--logfile', `/tmp/a b"c'; rm -rf / $(id)/a b"c'; rm -rf / $(id).log`],
     },
     // $& and $1 are replacement patterns of String.replace; replaceAll with a string must not expand them.
     { node: '$&$1$$', argv: ['ip', 'netns', 'exec', 'lab-$&$1$$', 'iperf3', '--logfile', '/tmp/$&$1$$/$&$1$$.log'] },

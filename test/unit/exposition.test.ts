@@ -41,7 +41,7 @@ test('lines survive any chunking of the byte stream, multi-byte characters inclu
   );
 });
 
-test("the gateway state: groups from push_time_seconds (without the empty instance), this job's pairs with a timestamp", async () => {
+test('the gateway state: groups from push_time_seconds (without the empty instance), this job\'s pairs with a timestamp', async () => {
   const text = [
     'push_time_seconds{instance="",job="iperf3-monitor",source_node="n1"} 1.7e+09',
     'push_time_seconds{instance="",job="iperf3-monitor"} 1.7e+09',
@@ -55,21 +55,8 @@ test("the gateway state: groups from push_time_seconds (without the empty instan
     for (const l of text.split('\n')) yield parseSampleLine(l)!;
   }
   const state = await readGatewayState(samples(), 'iperf3-monitor');
-  assert.deepEqual(state.groups, [
-    { job: 'iperf3-monitor', source_node: 'n1' },
-    { job: 'iperf3-monitor' },
-    { instance: 'x', job: 'other' },
+  assert.deepEqual(state.groups, [{ job: 'iperf3-monitor', source_node: 'n1' }, { job: 'iperf3-monitor' }, { instance: 'x', job: 'other' }]);
+  assert.deepEqual([...state.previous.values()], [
+    { source: 'n1', destination: 'n2', protocol: 'tcp', timestamp: 1.7e9, values: { iperf_network_bandwidth_mbps: 190.5, iperf_test_timestamp_seconds: 1.7e9 } },
   ]);
-  assert.deepEqual(
-    [...state.previous.values()],
-    [
-      {
-        source: 'n1',
-        destination: 'n2',
-        protocol: 'tcp',
-        timestamp: 1.7e9,
-        values: { iperf_network_bandwidth_mbps: 190.5, iperf_test_timestamp_seconds: 1.7e9 },
-      },
-    ],
-  );
 });

@@ -11,10 +11,7 @@ const job = ['job', 'iperf3-monitor'] as const;
 describe('groupPath', () => {
   const cases: { node: string; path: string }[] = [
     { node: 'n1', path: '/metrics/job/iperf3-monitor/source_node/n1' },
-    {
-      node: 'ip-10-0-0-1.eu-west-1.compute.internal',
-      path: '/metrics/job/iperf3-monitor/source_node/ip-10-0-0-1.eu-west-1.compute.internal',
-    },
+    { node: 'ip-10-0-0-1.eu-west-1.compute.internal', path: '/metrics/job/iperf3-monitor/source_node/ip-10-0-0-1.eu-west-1.compute.internal' },
     { node: 'rack/1', path: '/metrics/job/iperf3-monitor/source_node@base64/cmFjay8x' },
     { node: '', path: '/metrics/job/iperf3-monitor/source_node@base64/=' },
     { node: 'a b', path: '/metrics/job/iperf3-monitor/source_node@base64/YSBi' },

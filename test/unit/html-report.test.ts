@@ -8,37 +8,18 @@ import type { Pair } from '../../src/model/types.ts';
 
 const a = { node: '<script>alert(1)</script>', ip: '10.0.0.1', port: 5201 };
 const b = { node: 'b" onmouseover="x', ip: '10.0.0.2', port: 5201 };
-const pairs: Pair[] = [
-  { source: a, destination: b, protocol: 'tcp' },
-  { source: b, destination: a, protocol: 'tcp' },
-];
+const pairs: Pair[] = [{ source: a, destination: b, protocol: 'tcp' }, { source: b, destination: a, protocol: 'tcp' }];
 const report: CycleReport = {
   servers: [a, b],
   pairs,
   results: [
     { pair: pairs[0]!, status: 'success', measurement: { bandwidthMbps: 941.5 }, startedAt: 1, finishedAt: 2, attempts: 1 },
-    {
-      pair: pairs[1]!,
-      status: 'failure',
-      failure: { kind: 'iperf-error', message: '<img src=http://x/>' },
-      startedAt: 1,
-      finishedAt: 2,
-      attempts: 1,
-    },
+    { pair: pairs[1]!, status: 'failure', failure: { kind: 'iperf-error', message: '<img src=http://x/>' }, startedAt: 1, finishedAt: 2, attempts: 1 },
   ],
   startedAt: Date.UTC(2026, 10, 30, 12),
   endedAt: Date.UTC(2026, 10, 30, 12, 0, 3),
   planned: 2,
-  size: {
-    collisionFree: 2,
-    concurrency: 2,
-    rounds: Infinity,
-    testsPerRun: 2,
-    runsToCover: 1,
-    coveragePeriodS: 3,
-    runS: 3,
-    periodKnown: false,
-  },
+  size: { collisionFree: 2, concurrency: 2, rounds: Infinity, testsPerRun: 2, runsToCover: 1, coveragePeriodS: 3, runS: 3, periodKnown: false },
   exitCode: 0,
 };
 

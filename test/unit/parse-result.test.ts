@@ -30,19 +30,13 @@ describe('captured iperf3 3.12 outputs', () => {
       fixture: 'udp',
       protocol: 'udp',
       exitCode: 0,
-      expected: {
-        ok: true,
-        measurement: { bandwidthMbps: 50062945.7541062 / 1e6, jitterMs: 1.7685330973561495, packets: 191, lostPackets: 0 },
-      },
+      expected: { ok: true, measurement: { bandwidthMbps: 50062945.7541062 / 1e6, jitterMs: 1.7685330973561495, packets: 191, lostPackets: 0 } },
     },
     {
       fixture: 'udp-reverse',
       protocol: 'udp',
       exitCode: 0,
-      expected: {
-        ok: true,
-        measurement: { bandwidthMbps: 50067551.36549675 / 1e6, jitterMs: 0.00546843454999682, packets: 191, lostPackets: 0 },
-      },
+      expected: { ok: true, measurement: { bandwidthMbps: 50067551.36549675 / 1e6, jitterMs: 0.00546843454999682, packets: 191, lostPackets: 0 } },
     },
     {
       fixture: 'tcp-reverse-parallel',
@@ -139,7 +133,7 @@ describe('variants derived from the captures', () => {
       expected: { ok: false, kind: 'busy', message: 'the server is busy running a test. try again later' },
     },
     {
-      name: "C's -nan for UDP jitter makes the jitter absent, and the rest of the result stands",
+      name: 'C\'s -nan for UDP jitter makes the jitter absent, and the rest of the result stands',
       protocol: 'udp',
       outcome: outcome(nanJitter),
       expected: { ok: true, measurement: { bandwidthMbps: 50062945.7541062 / 1e6, packets: 191, lostPackets: 0 } },
@@ -147,12 +141,7 @@ describe('variants derived from the captures', () => {
     {
       name: 'inf and nan spellings in any number position are read as absent values',
       protocol: 'udp',
-      outcome: outcome(
-        udp.replace(
-          '"lost_packets":\t0,\n\t\t\t"packets":\t191,\n\t\t\t"lost_percent":\t0,\n\t\t\t"sender":\tfalse',
-          '"lost_packets":\tinf,\n\t\t\t"packets":\t191,\n\t\t\t"lost_percent":\tnan,\n\t\t\t"sender":\tfalse',
-        ),
-      ),
+      outcome: outcome(udp.replace('"lost_packets":\t0,\n\t\t\t"packets":\t191,\n\t\t\t"lost_percent":\t0,\n\t\t\t"sender":\tfalse', '"lost_packets":\tinf,\n\t\t\t"packets":\t191,\n\t\t\t"lost_percent":\tnan,\n\t\t\t"sender":\tfalse')),
       expected: { ok: true, measurement: { bandwidthMbps: 50062945.7541062 / 1e6, jitterMs: 1.7685330973561495, packets: 191 } },
     },
     {
@@ -176,10 +165,7 @@ describe('variants derived from the captures', () => {
     {
       name: 'a non-zero exit without JSON is an exit-code failure quoting the last two lines of stderr',
       protocol: 'tcp',
-      outcome: outcome('', {
-        exitCode: 1,
-        stderr: 'line one\niperf3: parameter error - invalid option\nUsage: iperf3 [-s|-c host] [options]\n',
-      }),
+      outcome: outcome('', { exitCode: 1, stderr: 'line one\niperf3: parameter error - invalid option\nUsage: iperf3 [-s|-c host] [options]\n' }),
       expected: {
         ok: false,
         kind: 'exit-code',
@@ -205,31 +191,19 @@ describe('variants derived from the captures', () => {
     {
       name: 'an "error" key that is neither busy nor refused is an iperf-error with iperf3\'s words',
       protocol: 'tcp',
-      outcome: outcome(
-        iperf3Fixture('refused').replace(
-          'unable to connect to server: Connection refused',
-          'unable to connect to server: No route to host',
-        ),
-      ),
+      outcome: outcome(iperf3Fixture('refused').replace('unable to connect to server: Connection refused', 'unable to connect to server: No route to host')),
       expected: { ok: false, kind: 'iperf-error', message: 'unable to connect to server: No route to host' },
     },
     {
       name: 'a control connection reset under the test is a reset failure (retried like busy)',
       protocol: 'tcp',
-      outcome: outcome(
-        iperf3Fixture('refused').replace(
-          'unable to connect to server: Connection refused',
-          'unable to receive control message: Connection reset by peer',
-        ),
-      ),
+      outcome: outcome(iperf3Fixture('refused').replace('unable to connect to server: Connection refused', 'unable to receive control message: Connection reset by peer')),
       expected: { ok: false, kind: 'reset', message: 'unable to receive control message: Connection reset by peer' },
     },
     {
       name: 'a control socket closed unexpectedly is a reset failure',
       protocol: 'tcp',
-      outcome: outcome(
-        iperf3Fixture('refused').replace('unable to connect to server: Connection refused', 'control socket has closed unexpectedly'),
-      ),
+      outcome: outcome(iperf3Fixture('refused').replace('unable to connect to server: Connection refused', 'control socket has closed unexpectedly')),
       expected: { ok: false, kind: 'reset', message: 'control socket has closed unexpectedly' },
     },
     {
@@ -292,11 +266,7 @@ describe('extractJson', () => {
     { name: 'no brace at all', text: 'iperf3: error - unable to connect', expected: undefined },
     { name: 'text before and after the object', text: 'noise\n{"a": 1}\ntrailer {', expected: { a: 1 } },
     { name: 'braces and nan inside strings are kept as text', text: '{"s": "} { -nan inf \\" }"}', expected: { s: '} { -nan inf " }' } },
-    {
-      name: 'C float spellings become null',
-      text: '{"a": -nan, "b": nan, "c": inf, "d": -inf, "e": infinity, "f": -1e-5}',
-      expected: { a: null, b: null, c: null, d: null, e: null, f: -1e-5 },
-    },
+    { name: 'C float spellings become null', text: '{"a": -nan, "b": nan, "c": inf, "d": -inf, "e": infinity, "f": -1e-5}', expected: { a: null, b: null, c: null, d: null, e: null, f: -1e-5 } },
     { name: 'an unclosed object', text: '{"a": {"b": 1}', expected: undefined },
     { name: 'a closed but invalid object', text: '{"a": tru}', expected: undefined },
   ];
@@ -309,23 +279,14 @@ describe('properties', () => {
   const anyOutcome = (stdout: fc.Arbitrary<string>): fc.Arbitrary<ProcessOutcome> =>
     fc.oneof(
       fc.record(
-        {
-          ended: fc.constant('exited' as const),
-          stdout,
-          stderr: fc.string(),
-          exitCode: fc.option(fc.integer({ min: -1, max: 255 }), { nil: undefined }),
-        },
+        { ended: fc.constant('exited' as const), stdout, stderr: fc.string(), exitCode: fc.option(fc.integer({ min: -1, max: 255 }), { nil: undefined }) },
         { requiredKeys: ['ended', 'stdout', 'stderr'] },
       ),
       fc.record({ ended: fc.constant('timed-out' as const), timeoutMs: fc.nat() }),
       fc.constant({ ended: 'aborted' as const }),
     );
   const bytesAsText = fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b).toString('latin1'));
-  const jsonish = fc
-    .array(fc.constantFrom('{', '}', '[', ']', '"', '\\', ':', ',', '-', 'nan', 'inf', 'null', '1', 'e', ' ', '\n', 'error'), {
-      maxLength: 300,
-    })
-    .map((a) => a.join(''));
+  const jsonish = fc.array(fc.constantFrom('{', '}', '[', ']', '"', '\\', ':', ',', '-', 'nan', 'inf', 'null', '1', 'e', ' ', '\n', 'error'), { maxLength: 300 }).map((a) => a.join(''));
   const prefixOfCapture = fc
     .tuple(fc.constantFrom('tcp', 'udp', 'busy', 'interrupted', 'tcp-reverse-parallel'), fc.double({ min: 0, max: 1, noNaN: true }))
     .map(([name, f]) => {
@@ -343,32 +304,16 @@ describe('properties', () => {
   });
 
   test('parseResult never throws and always returns a classified outcome, whatever the client produced', () => {
-    const kinds = new Set([
-      'timeout',
-      'busy',
-      'refused',
-      'reset',
-      'iperf-error',
-      'unparsable',
-      'exit-code',
-      'spawn',
-      'exec',
-      'unreachable',
-      'aborted',
-    ]);
+    const kinds = new Set(['timeout', 'busy', 'refused', 'reset', 'iperf-error', 'unparsable', 'exit-code', 'spawn', 'exec', 'unreachable', 'aborted']);
     fc.assert(
-      fc.property(
-        anyOutcome(fc.oneof(bytesAsText, fc.string({ unit: 'binary' }), jsonish, prefixOfCapture)),
-        fc.constantFrom<Protocol>('tcp', 'udp'),
-        (o, protocol) => {
-          const r = parseResult(o, protocol);
-          if (r.ok) assert.ok(Number.isFinite(r.measurement.bandwidthMbps));
-          else {
-            assert.ok(kinds.has(r.kind), r.kind);
-            assert.equal(typeof r.message, 'string');
-          }
-        },
-      ),
+      fc.property(anyOutcome(fc.oneof(bytesAsText, fc.string({ unit: 'binary' }), jsonish, prefixOfCapture)), fc.constantFrom<Protocol>('tcp', 'udp'), (o, protocol) => {
+        const r = parseResult(o, protocol);
+        if (r.ok) assert.ok(Number.isFinite(r.measurement.bandwidthMbps));
+        else {
+          assert.ok(kinds.has(r.kind), r.kind);
+          assert.equal(typeof r.message, 'string');
+        }
+      }),
       { numRuns: 2000 },
     );
   });
@@ -386,10 +331,6 @@ describe('properties', () => {
 
   test('a very deep nesting is unparsable, not a stack overflow', () => {
     const deep = '{"a":' + '['.repeat(200_000) + ']'.repeat(200_000) + '}';
-    assert.deepEqual(parseResult(outcome(deep), 'tcp'), {
-      ok: false,
-      kind: 'unparsable',
-      message: 'iperf3 JSON has no end.sum_received.bits_per_second',
-    });
+    assert.deepEqual(parseResult(outcome(deep), 'tcp'), { ok: false, kind: 'unparsable', message: 'iperf3 JSON has no end.sum_received.bits_per_second' });
   });
 });

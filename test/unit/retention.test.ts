@@ -34,27 +34,15 @@ test('with Node objects known, a node without one is gone at once, however young
   const { carried } = carryOver(previous, [], kept.gone, 500);
   assert.deepEqual(carried, []);
   // A node that still has its Node object (NotReady, mid-rollout) is kept like without the input.
-  assert.deepEqual([...retention({ discovered, nodeObjects: new Set(['n1', 'n2', 'n3']), previous, notBefore: 500 }).keptSources].sort(), [
-    'n1',
-    'n2',
-    'n3',
-  ]);
+  assert.deepEqual([...retention({ discovered, nodeObjects: new Set(['n1', 'n2', 'n3']), previous, notBefore: 500 }).keptSources].sort(), ['n1', 'n2', 'n3']);
 });
 
 test("the pair budget reads last run's destination-down skips as judged at that run's end", async () => {
   const { readGatewayState } = await import('../../src/push/previous-results.ts');
   async function* samples() {
     const run = { job: 'iperf3-monitor', instance: '' };
-    yield {
-      name: 'iperf_test_skipped',
-      labels: { ...run, source_node: 'n1', destination_node: 'n3', protocol: 'tcp', reason: 'destination-down' },
-      value: 1,
-    };
-    yield {
-      name: 'iperf_test_skipped',
-      labels: { ...run, source_node: 'n2', destination_node: 'n3', protocol: 'tcp', reason: 'deadline' },
-      value: 1,
-    };
+    yield { name: 'iperf_test_skipped', labels: { ...run, source_node: 'n1', destination_node: 'n3', protocol: 'tcp', reason: 'destination-down' }, value: 1 };
+    yield { name: 'iperf_test_skipped', labels: { ...run, source_node: 'n2', destination_node: 'n3', protocol: 'tcp', reason: 'deadline' }, value: 1 };
     yield { name: 'iperf_run_timestamp_seconds', labels: run, value: 1234 };
   }
   const state = await readGatewayState(samples(), 'iperf3-monitor');

@@ -6,14 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import {
-  buildRunConfig,
-  readSecretFile,
-  type ConfigEnv,
-  type ConfigFiles,
-  type RawRunOptions,
-  type RunConfig,
-} from '../../src/config/run-config.ts';
+import { buildRunConfig, readSecretFile, type ConfigEnv, type ConfigFiles, type RawRunOptions, type RunConfig } from '../../src/config/run-config.ts';
 import { ConfigError } from '../../src/errors/config-error.ts';
 import { DEFAULT_SELECTOR } from '../../src/cli/run-options.ts';
 
@@ -78,17 +71,9 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
     { flag: 'mode', given: { mode: 'ring' }, message: '--mode must be one of mesh, star, got "ring"' },
     { flag: 'mode', given: { mode: 'MESH' }, message: '--mode must be one of mesh, star, got "MESH"' },
     { flag: 'output', given: { output: 'yaml' }, message: '--output must be one of table, json, none, html, got "yaml"' },
-    {
-      flag: 'output',
-      given: { output: ['html'] },
-      message: '--output html needs the file to write, e.g. --output html report.html, got "html"',
-    },
+    { flag: 'output', given: { output: ['html'] }, message: '--output html needs the file to write, e.g. --output html report.html, got "html"' },
     { flag: 'output', given: { output: ['json', 'out.json'] }, message: '--output json takes no file, got "json out.json"' },
-    {
-      flag: 'log-level',
-      given: { logLevel: 'verbose' },
-      message: '--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"',
-    },
+    { flag: 'log-level', given: { logLevel: 'verbose' }, message: '--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"' },
     { flag: 'port', given: { port: '0' }, message: '--port must be an integer from 1 to 65535, got "0"' },
     { flag: 'port', given: { port: '65536' }, message: '--port must be an integer from 1 to 65535, got "65536"' },
     { flag: 'port', given: { port: '-1' }, message: '--port must be an integer from 1 to 65535, got "-1"' },
@@ -104,21 +89,9 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
     { flag: 'parallel', given: { parallel: '0' }, message: '--parallel must be an integer from 1 to 128, got "0"' },
     { flag: 'parallel', given: { parallel: '129' }, message: '--parallel must be an integer from 1 to 128, got "129"' },
     { flag: 'udp-bitrate', given: { udpBitrate: '0' }, message: '--udp-bitrate must be a rate such as 100M, 1G or 500K (bits/s), got "0"' },
-    {
-      flag: 'udp-bitrate',
-      given: { udpBitrate: '-100M' },
-      message: '--udp-bitrate must be a rate such as 100M, 1G or 500K (bits/s), got "-100M"',
-    },
-    {
-      flag: 'udp-bitrate',
-      given: { udpBitrate: '100Mbit' },
-      message: '--udp-bitrate must be a rate such as 100M, 1G or 500K (bits/s), got "100Mbit"',
-    },
-    {
-      flag: 'udp-bitrate',
-      given: { udpBitrate: 'fast' },
-      message: '--udp-bitrate must be a rate such as 100M, 1G or 500K (bits/s), got "fast"',
-    },
+    { flag: 'udp-bitrate', given: { udpBitrate: '-100M' }, message: '--udp-bitrate must be a rate such as 100M, 1G or 500K (bits/s), got "-100M"' },
+    { flag: 'udp-bitrate', given: { udpBitrate: '100Mbit' }, message: '--udp-bitrate must be a rate such as 100M, 1G or 500K (bits/s), got "100Mbit"' },
+    { flag: 'udp-bitrate', given: { udpBitrate: 'fast' }, message: '--udp-bitrate must be a rate such as 100M, 1G or 500K (bits/s), got "fast"' },
     { flag: 'connect-timeout', given: { connectTimeout: '0' }, message: '--connect-timeout must be a number > 0, got "0"' },
     { flag: 'connect-timeout', given: { connectTimeout: '-3' }, message: '--connect-timeout must be a number > 0, got "-3"' },
     { flag: 'connect-timeout', given: { connectTimeout: 'NaN' }, message: '--connect-timeout must be a number > 0, got "NaN"' },
@@ -134,70 +107,19 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
     { flag: 'deadline', given: { deadline: '-1' }, message: '--deadline must be a number ≥ 0, got "-1"' },
     { flag: 'deadline', given: { deadline: 'soon' }, message: '--deadline must be a number ≥ 0, got "soon"' },
     { flag: 'deadline', given: { deadline: '' }, message: '--deadline must be a number ≥ 0, got ""' },
-    {
-      flag: 'concurrency',
-      given: { concurrency: '-2' },
-      message:
-        '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "-2"',
-    },
-    {
-      flag: 'concurrency',
-      given: { concurrency: 'NaN' },
-      message:
-        '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "NaN"',
-    },
-    {
-      flag: 'concurrency',
-      given: { concurrency: '1.5' },
-      message:
-        '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "1.5"',
-    },
-    {
-      flag: 'concurrency',
-      given: { concurrency: '0%' },
-      message:
-        '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "0%"',
-    },
-    {
-      flag: 'concurrency',
-      given: { concurrency: '150%' },
-      message:
-        '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "150%"',
-    },
-    {
-      flag: 'concurrency',
-      given: { concurrency: '100001' },
-      message:
-        '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "100001"',
-    },
-    {
-      flag: 'concurrency',
-      given: { concurrency: 'eight' },
-      message:
-        '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "eight"',
-    },
+    { flag: 'concurrency', given: { concurrency: '-2' }, message: '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "-2"' },
+    { flag: 'concurrency', given: { concurrency: 'NaN' }, message: '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "NaN"' },
+    { flag: 'concurrency', given: { concurrency: '1.5' }, message: '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "1.5"' },
+    { flag: 'concurrency', given: { concurrency: '0%' }, message: '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "0%"' },
+    { flag: 'concurrency', given: { concurrency: '150%' }, message: '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "150%"' },
+    { flag: 'concurrency', given: { concurrency: '100001' }, message: '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "100001"' },
+    { flag: 'concurrency', given: { concurrency: 'eight' }, message: '--concurrency must be auto (one test out of and one into every node at a time), a count from 1 to 100000, or a share of the nodes such as 25%, got "eight"' },
     { flag: 'busy-retries', given: { busyRetries: '-1' }, message: '--busy-retries must be an integer from 0 to 100, got "-1"' },
     { flag: 'busy-retries', given: { busyRetries: '101' }, message: '--busy-retries must be an integer from 0 to 100, got "101"' },
-    {
-      flag: 'cross-zone-share',
-      given: { crossZoneShare: '2', nodeZones: true },
-      message: '--cross-zone-share must be a number > 0 and ≤ 1, got "2"',
-    },
-    {
-      flag: 'cross-zone-share',
-      given: { crossZoneShare: '0', nodeZones: true },
-      message: '--cross-zone-share must be a number > 0 and ≤ 1, got "0"',
-    },
-    {
-      flag: 'cross-zone-share',
-      given: { crossZoneShare: '0.5' },
-      message: "--cross-zone-share needs the nodes' zones: add --node-zones (Kubernetes discovery)",
-    },
-    {
-      flag: 'node-zones',
-      given: { targets: 't.json', nodeZones: true },
-      message: '--node-zones reads Kubernetes Nodes; it does not apply to --targets',
-    },
+    { flag: 'cross-zone-share', given: { crossZoneShare: '2', nodeZones: true }, message: '--cross-zone-share must be a number > 0 and ≤ 1, got "2"' },
+    { flag: 'cross-zone-share', given: { crossZoneShare: '0', nodeZones: true }, message: '--cross-zone-share must be a number > 0 and ≤ 1, got "0"' },
+    { flag: 'cross-zone-share', given: { crossZoneShare: '0.5' }, message: "--cross-zone-share needs the nodes' zones: add --node-zones (Kubernetes discovery)" },
+    { flag: 'node-zones', given: { targets: 't.json', nodeZones: true }, message: '--node-zones reads Kubernetes Nodes; it does not apply to --targets' },
     { flag: 'max-pairs', given: { maxPairs: '-1' }, message: '--max-pairs must be an integer from 0 to 100000000, got "-1"' },
     { flag: 'max-pairs', given: { maxPairs: 'all' }, message: '--max-pairs must be an integer from 0 to 100000000, got "all"' },
     { flag: 'max-result-age', given: { maxResultAge: '0' }, message: '--max-result-age must be a number > 0, got "0"' },
@@ -205,23 +127,11 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
     { flag: 'protocols', given: { protocols: 'sctp' }, message: '--protocols must be a comma-separated list of tcp and udp, got "sctp"' },
     { flag: 'protocols', given: { protocols: 'tcp,' }, message: '--protocols must be a comma-separated list of tcp and udp, got "tcp,"' },
     { flag: 'protocols', given: { protocols: '' }, message: '--protocols must be a comma-separated list of tcp and udp, got ""' },
-    {
-      flag: 'protocols',
-      given: { protocols: 'tcp udp' },
-      message: '--protocols must be a comma-separated list of tcp and udp, got "tcp udp"',
-    },
+    { flag: 'protocols', given: { protocols: 'tcp udp' }, message: '--protocols must be a comma-separated list of tcp and udp, got "tcp udp"' },
     { flag: 'protocols', given: { protocols: 'tcp,TCP' }, message: '--protocols lists tcp twice in "tcp,TCP"' },
     { flag: 'targets', given: { targets: '' }, message: '--targets must name a file, got ""' },
-    {
-      flag: 'all-namespaces',
-      given: { targets: 't.json', allNamespaces: true },
-      message: '--all-namespaces applies to Kubernetes discovery, not to --targets',
-    },
-    {
-      flag: 'namespace',
-      given: { namespace: 'monitoring', allNamespaces: true },
-      message: '--namespace "monitoring" and --all-namespaces exclude each other',
-    },
+    { flag: 'all-namespaces', given: { targets: 't.json', allNamespaces: true }, message: '--all-namespaces applies to Kubernetes discovery, not to --targets' },
+    { flag: 'namespace', given: { namespace: 'monitoring', allNamespaces: true }, message: '--namespace "monitoring" and --all-namespaces exclude each other' },
     { flag: 'namespace', given: { namespace: 'Bad_NS' }, message: '--namespace must be a Kubernetes namespace name, got "Bad_NS"' },
     { flag: 'namespace', given: { namespace: '' }, message: '--namespace must be a Kubernetes namespace name, got ""' },
     { flag: 'namespace', given: { namespace: 'a/b' }, message: '--namespace must be a Kubernetes namespace name, got "a/b"' },
@@ -264,49 +174,17 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
     { flag: 'pushgateway', given: { pushgateway: 'not a url' }, message: '--pushgateway must be an http(s) URL, got "not a url"' },
     { flag: 'pushgateway', given: { pushgateway: '' }, message: '--pushgateway must be an http(s) URL, got ""' },
     { flag: 'pushgateway', given: { pushgateway: 'ftp://gw:9091' }, message: '--pushgateway must be an http(s) URL, got "ftp://gw:9091"' },
-    {
-      flag: 'pushgateway',
-      given: { pushgateway: 'http://gw:9091/?x=1' },
-      message: '--pushgateway must not have a query or fragment, got "http://gw:9091/?x=1"',
-    },
-    {
-      flag: 'pushgateway',
-      given: { pushgateway: 'http://gw:9091/#top' },
-      message: '--pushgateway must not have a query or fragment, got "http://gw:9091/#top"',
-    },
-    {
-      flag: 'push-timeout',
-      given: { pushgateway: 'http://gw:9091', pushTimeout: '0' },
-      message: '--push-timeout must be a number > 0, got "0"',
-    },
-    {
-      flag: 'push-timeout',
-      given: { pushgateway: 'http://gw:9091', pushTimeout: 'NaN' },
-      message: '--push-timeout must be a number > 0, got "NaN"',
-    },
-    {
-      flag: 'push-retries',
-      given: { pushgateway: 'http://gw:9091', pushRetries: '-1' },
-      message: '--push-retries must be an integer from 0 to 10, got "-1"',
-    },
-    {
-      flag: 'push-retries',
-      given: { pushgateway: 'http://gw:9091', pushRetries: '11' },
-      message: '--push-retries must be an integer from 0 to 10, got "11"',
-    },
-    {
-      flag: 'push-deadline',
-      given: { pushgateway: 'http://gw:9091', pushDeadline: '0' },
-      message: '--push-deadline must be a number > 0, got "0"',
-    },
+    { flag: 'pushgateway', given: { pushgateway: 'http://gw:9091/?x=1' }, message: '--pushgateway must not have a query or fragment, got "http://gw:9091/?x=1"' },
+    { flag: 'pushgateway', given: { pushgateway: 'http://gw:9091/#top' }, message: '--pushgateway must not have a query or fragment, got "http://gw:9091/#top"' },
+    { flag: 'push-timeout', given: { pushgateway: 'http://gw:9091', pushTimeout: '0' }, message: '--push-timeout must be a number > 0, got "0"' },
+    { flag: 'push-timeout', given: { pushgateway: 'http://gw:9091', pushTimeout: 'NaN' }, message: '--push-timeout must be a number > 0, got "NaN"' },
+    { flag: 'push-retries', given: { pushgateway: 'http://gw:9091', pushRetries: '-1' }, message: '--push-retries must be an integer from 0 to 10, got "-1"' },
+    { flag: 'push-retries', given: { pushgateway: 'http://gw:9091', pushRetries: '11' }, message: '--push-retries must be an integer from 0 to 10, got "11"' },
+    { flag: 'push-deadline', given: { pushgateway: 'http://gw:9091', pushDeadline: '0' }, message: '--push-deadline must be a number > 0, got "0"' },
     { flag: 'lease', given: { lease: 'Run_Lease' }, message: '--lease must be a Kubernetes object name, got "Run_Lease"' },
     { flag: 'lease-namespace', given: { leaseNamespace: 'ns' }, message: '--lease-namespace needs --lease' },
     { flag: 'lease-wait', given: { lease: 'run', leaseWait: '-1' }, message: '--lease-wait must be a number ≥ 0, got "-1"' },
-    {
-      flag: 'lease-duration',
-      given: { lease: 'run', leaseDuration: '5' },
-      message: '--lease-duration must be an integer from 10 to 3600, got "5"',
-    },
+    { flag: 'lease-duration', given: { lease: 'run', leaseDuration: '5' }, message: '--lease-duration must be an integer from 10 to 3600, got "5"' },
     {
       flag: 'pushgateway-password',
       given: { pushgateway: 'http://gw:9091', pushgatewayPassword: 'pw' },
@@ -318,26 +196,10 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
       message: '--pushgateway-token and --pushgateway-username exclude each other',
     },
     { flag: 'pushgateway-token', given: { pushgateway: 'http://gw:9091', pushgatewayToken: '' }, message: '--pushgateway-token is empty' },
-    {
-      flag: 'pushgateway',
-      given: { pushgatewayUsername: 'u' },
-      message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway',
-    },
-    {
-      flag: 'pushgateway',
-      given: { pushgatewayToken: 't' },
-      message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway',
-    },
-    {
-      flag: 'pushgateway',
-      given: { pushgatewayCaFile: '/ca.pem' },
-      message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway',
-    },
-    {
-      flag: 'pushgateway',
-      given: { pushgatewayPasswordFile: '/pw' },
-      message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway',
-    },
+    { flag: 'pushgateway', given: { pushgatewayUsername: 'u' }, message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway' },
+    { flag: 'pushgateway', given: { pushgatewayToken: 't' }, message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway' },
+    { flag: 'pushgateway', given: { pushgatewayCaFile: '/ca.pem' }, message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway' },
+    { flag: 'pushgateway', given: { pushgatewayPasswordFile: '/pw' }, message: '--pushgateway-username/-password/-token/-ca-file need --pushgateway' },
   ];
   for (const c of cases) {
     test(`${JSON.stringify(c.given)} → ${c.message}`, () => {
@@ -366,11 +228,7 @@ describe('bad values: one ConfigError naming the flag and the value', () => {
         message: `--pushgateway-token-file ${dir}: cannot read: EISDIR`,
         flag: 'pushgateway-token-file',
       },
-      {
-        given: { pushgateway: 'http://gw:9091', pushgatewayTokenFile: secret('empty') },
-        message: '--pushgateway-token is empty',
-        flag: 'pushgateway-token',
-      },
+      { given: { pushgateway: 'http://gw:9091', pushgatewayTokenFile: secret('empty') }, message: '--pushgateway-token is empty', flag: 'pushgateway-token' },
     ];
     for (const c of table) {
       assert.throws(() => build(c.given), { name: 'ConfigError', message: c.message, flag: c.flag });
@@ -419,27 +277,13 @@ describe('good values: the exact configuration', () => {
     assert.deepEqual(build({}), kubernetesDefaults);
   });
 
-  test("in a pod, the namespace defaults to the service account's", () => {
-    assert.deepEqual(build({}, {}, 'monitoring').discovery, {
-      kind: 'kubernetes',
-      allNamespaces: false,
-      selector: DEFAULT_SELECTOR,
-      namespace: 'monitoring',
-    });
+  test('in a pod, the namespace defaults to the service account\'s', () => {
+    assert.deepEqual(build({}, {}, 'monitoring').discovery, { kind: 'kubernetes', allNamespaces: false, selector: DEFAULT_SELECTOR, namespace: 'monitoring' });
   });
 
-  test("--namespace beats the service account's namespace; --all-namespaces has no namespace at all", () => {
-    assert.deepEqual(build({ namespace: 'net' }, {}, 'monitoring').discovery, {
-      kind: 'kubernetes',
-      allNamespaces: false,
-      selector: DEFAULT_SELECTOR,
-      namespace: 'net',
-    });
-    assert.deepEqual(build({ allNamespaces: true }, {}, 'monitoring').discovery, {
-      kind: 'kubernetes',
-      allNamespaces: true,
-      selector: DEFAULT_SELECTOR,
-    });
+  test('--namespace beats the service account\'s namespace; --all-namespaces has no namespace at all', () => {
+    assert.deepEqual(build({ namespace: 'net' }, {}, 'monitoring').discovery, { kind: 'kubernetes', allNamespaces: false, selector: DEFAULT_SELECTOR, namespace: 'net' });
+    assert.deepEqual(build({ allNamespaces: true }, {}, 'monitoring').discovery, { kind: 'kubernetes', allNamespaces: true, selector: DEFAULT_SELECTOR });
   });
 
   test('kubeconfig, server container and selector are carried through', () => {
@@ -518,14 +362,7 @@ describe('good values: the exact configuration', () => {
       busyRetries: 0,
       maxPairs: 100_000_000,
       maxResultAgeS: 0.5,
-      push: {
-        url: 'https://gw.example:9091/prefix',
-        timeoutMs: 2500,
-        retries: 0,
-        deadlineMs: 20000,
-        username: 'runner',
-        password: 's3cret',
-      },
+      push: { url: 'https://gw.example:9091/prefix', timeoutMs: 2500, retries: 0, deadlineMs: 20000, username: 'runner', password: 's3cret' },
       job: 'net/check',
       output: 'json',
       dryRun: true,
@@ -553,21 +390,13 @@ describe('good values: the exact configuration', () => {
   });
 
   test('the password file beats the password given directly', () => {
-    const c = build({
-      pushgateway: 'http://gw:9091',
-      pushgatewayUsername: 'u',
-      pushgatewayPassword: 'from-env',
-      pushgatewayPasswordFile: secret('password'),
-    });
+    const c = build({ pushgateway: 'http://gw:9091', pushgatewayUsername: 'u', pushgatewayPassword: 'from-env', pushgatewayPasswordFile: secret('password') });
     assert.equal(c.push?.password, 's3cret');
   });
 
   test('--output html FILE carries its file, from flags or from one environment value', () => {
     assert.deepEqual([build({ output: ['html', 'r.html'] }).output, build({ output: ['html', 'r.html'] }).outputFile], ['html', 'r.html']);
-    assert.deepEqual(
-      [build({ output: ['html /tmp/my report.html'] }).output, build({ output: ['html /tmp/my report.html'] }).outputFile],
-      ['html', '/tmp/my report.html'],
-    );
+    assert.deepEqual([build({ output: ['html /tmp/my report.html'] }).output, build({ output: ['html /tmp/my report.html'] }).outputFile], ['html', '/tmp/my report.html']);
     assert.equal(build({ output: ['json'] }).outputFile, undefined);
   });
 

@@ -9,14 +9,7 @@ import { classifyIperfError, exponentialBackoff, failurePolicy } from '../../src
 import { VirtualClock } from '../support/virtual-clock.ts';
 import type { Pair } from '../../src/model/types.ts';
 
-const job = (index: number, sender: number, receiver: number): Job => ({
-  index,
-  sender,
-  receiver,
-  attempts: 0,
-  notBefore: 0,
-  state: 'pending',
-});
+const job = (index: number, sender: number, receiver: number): Job => ({ index, sender, receiver, attempts: 0, notBefore: 0, state: 'pending' });
 
 describe('sender queues', () => {
   test('idle senders come most work first, and a started sender is not idle until released', () => {
@@ -97,10 +90,7 @@ describe('failure policy', () => {
 
   test('busy, refused and reset are retried up to the limit with the backoff curve; nothing else is', () => {
     const policy = failurePolicy({ retries: 4 });
-    assert.deepEqual(
-      [1, 2, 3, 4, 5].map((attempt) => policy.retryAfterMs('busy', attempt)),
-      [1000, 2000, 4000, 8000, undefined],
-    );
+    assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => policy.retryAfterMs('busy', attempt)), [1000, 2000, 4000, 8000, undefined]);
     assert.equal(policy.retryAfterMs('refused', 1), 1000);
     assert.equal(policy.retryAfterMs('reset', 1), 1000);
     assert.equal(policy.retryAfterMs('timeout', 1), undefined);

@@ -99,9 +99,7 @@ test('star mode tests one destination at a time from the source node', async () 
 test('a busy server is retried with backoff and succeeds when it frees up', async () => {
   const pairs = mesh(2);
   const { results } = await simulate(pairs, opts(), (p, attempt) =>
-    p.destination.node === 'n2' && attempt <= 2
-      ? { ms: 10, outcome: fail('busy', 'the server is busy running a test. try again later') }
-      : { ms: D },
+    p.destination.node === 'n2' && attempt <= 2 ? { ms: 10, outcome: fail('busy', 'the server is busy running a test. try again later') } : { ms: D },
   );
   const r = results.find((x) => x.pair.destination.node === 'n2')!;
   assert.equal(r.status, 'success');
@@ -110,9 +108,7 @@ test('a busy server is retried with backoff and succeeds when it frees up', asyn
 
 test('a reset control connection is retried and does not mark the server down', async () => {
   const { results } = await simulate(mesh(3), opts({ concurrency: 3 }), (p, attempt) =>
-    p.source.node === 'n1' && p.destination.node === 'n2' && attempt === 1
-      ? { ms: 10, outcome: fail('reset', 'control socket has closed unexpectedly') }
-      : { ms: D },
+    p.source.node === 'n1' && p.destination.node === 'n2' && attempt === 1 ? { ms: 10, outcome: fail('reset', 'control socket has closed unexpectedly') } : { ms: D },
   );
   assert.equal(byStatus(results, 'success'), 6);
   assert.equal(results.find((r) => r.pair.source.node === 'n1' && r.pair.destination.node === 'n2')!.attempts, 2);
@@ -122,10 +118,7 @@ test('a server still refusing after the retries, once its source reached another
   const { results } = await simulate(mesh(3), opts({ concurrency: 3, busyRetries: 1 }), (p) =>
     p.destination.node === 'n3' ? { ms: 10, outcome: fail('refused', 'unable to connect to server: Connection refused') } : { ms: D },
   );
-  const toN3 = results
-    .filter((r) => r.pair.destination.node === 'n3')
-    .map((r) => `${r.status} ${r.failure?.kind ?? r.skipped}`)
-    .sort();
+  const toN3 = results.filter((r) => r.pair.destination.node === 'n3').map((r) => `${r.status} ${r.failure?.kind ?? r.skipped}`).sort();
   assert.deepEqual(toN3, ['failure refused', 'skipped destination-down']);
   assert.equal(
     results.find((r) => r.skipped === 'destination-down')!.message,
@@ -140,11 +133,7 @@ test('one source timing out to everyone is blamed itself: the destinations stay 
     p.source.node === 'n1' ? { ms: T, outcome: fail('timeout', 'no result within 3 s') } : { ms: D },
   );
   const fromOthers = results.filter((r) => r.pair.source.node !== 'n1');
-  assert.deepEqual(
-    fromOthers.map((r) => r.status),
-    Array<string>(9).fill('success'),
-    'every other source reached every destination',
-  );
+  assert.deepEqual(fromOthers.map((r) => r.status), Array<string>(9).fill('success'), 'every other source reached every destination');
   const fromN1 = results.filter((r) => r.pair.source.node === 'n1').map((r) => `${r.status} ${r.failure?.kind ?? r.skipped}`);
   assert.deepEqual(fromN1, ['failure timeout', 'failure timeout', 'skipped source-down']);
   assert.equal(
@@ -162,10 +151,7 @@ test('two sources failing to one destination the same way mark it down, with no 
     results.map((r) => `${r.pair.source.node} ${r.status} ${r.failure?.kind ?? r.skipped}`),
     ['n1 failure timeout', 'n2 failure timeout', 'n4 skipped destination-down'],
   );
-  assert.equal(
-    results[2]!.message,
-    'not tested: n3 looked down: a tcp test from n2 to n3 timed out (no result within 1 s), as did tests from n1',
-  );
+  assert.equal(results[2]!.message, 'not tested: n3 looked down: a tcp test from n2 to n3 timed out (no result within 1 s), as did tests from n1');
 });
 
 test('a server that stays busy fails as busy after the retries, naming the attempts', async () => {
@@ -185,10 +171,7 @@ test('a hung server costs one timeout: once its source reaches another node, lat
   const toN3 = results.filter((r) => r.pair.destination.node === 'n3');
   assert.equal(toN3.filter((r) => r.failure?.kind === 'timeout').length, 1);
   assert.equal(toN3.filter((r) => r.skipped === 'destination-down').length, 3);
-  assert.match(
-    toN3.find((r) => r.skipped === 'destination-down')!.message!,
-    /^not tested: n3 looked down: a tcp test from n\d to n3 timed out \(no result within 3 s\), and n\d reached other nodes$/,
-  );
+  assert.match(toN3.find((r) => r.skipped === 'destination-down')!.message!, /^not tested: n3 looked down: a tcp test from n\d to n3 timed out \(no result within 3 s\), and n\d reached other nodes$/);
   assert.equal(byStatus(results, 'success'), 16);
   assert.ok(elapsed <= 4 * D + T, `elapsed ${elapsed} > floor + one timeout`);
 });
@@ -222,9 +205,7 @@ test('an abort (SIGTERM) keeps the completed results and skips the rest', async 
 
 test('results come back in plan order, one per pair', async () => {
   const pairs = mesh(4);
-  const { results } = await simulate(pairs, opts({ concurrency: 2 }), (p) => ({
-    ms: 100 + p.destination.ip.length * 37 + p.source.node.length,
-  }));
+  const { results } = await simulate(pairs, opts({ concurrency: 2 }), (p) => ({ ms: 100 + p.destination.ip.length * 37 + p.source.node.length }));
   assert.deepEqual(
     results.map((r) => r.pair),
     pairs,
@@ -242,10 +223,7 @@ test('never double-books a server or a sender, and never idles while a test coul
       fc.integer({ min: 1, max: 12 }),
       fc.boolean(),
       fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 200 }),
-      fc.array(fc.constantFrom<'ok' | 'refused' | 'timeout'>('ok', 'ok', 'ok', 'ok', 'refused', 'timeout'), {
-        minLength: 1,
-        maxLength: 200,
-      }),
+      fc.array(fc.constantFrom<'ok' | 'refused' | 'timeout'>('ok', 'ok', 'ok', 'ok', 'refused', 'timeout'), { minLength: 1, maxLength: 200 }),
       async (n, c, exclusive, durations, outcomes) => {
         const pairs = mesh(n);
         const indexOf = new Map(pairs.map((p, i) => [p, i]));
@@ -343,11 +321,8 @@ function checkTrace(pairs: Pair[], events: ScheduleEvent[], c: number, exclusive
       // Receivers take first attempts in plan order too (schedule/receiver-order.ts): a test waits while an
       // earlier first attempt into its destination has not started.
       const firstAttempt = !intervals.some((iv) => iv.index === i && iv.from < t);
-      if (firstAttempt && pairs.some((q, j) => j < i && q.destination.node === p.destination.node && (first.get(j) ?? Infinity) > t))
-        continue;
-      const free = exclusive
-        ? !nodeBusy(p.source.node) && !nodeBusy(p.destination.node)
-        : !sending.has(p.source.node) && !receiving.has(p.destination.node);
+      if (firstAttempt && pairs.some((q, j) => j < i && q.destination.node === p.destination.node && (first.get(j) ?? Infinity) > t)) continue;
+      const free = exclusive ? !nodeBusy(p.source.node) && !nodeBusy(p.destination.node) : !sending.has(p.source.node) && !receiving.has(p.destination.node);
       assert.ok(!free, `idle at t=${t}: ${p.source.node}→${p.destination.node} could have started`);
     }
     function nodeBusy(x: string) {

@@ -68,32 +68,16 @@ describe('bad files', () => {
     },
     { name: 'an entry that is a string', text: '- n1\n', message: `--targets ${FILE}: entry 1: expected an object with node and ip` },
     { name: 'an entry that is a list', text: '[[]]', message: `--targets ${FILE}: entry 1: expected an object with node and ip` },
-    {
-      name: 'an entry that is null',
-      text: '[{"node": "a", "ip": "10.0.0.1"}, null]',
-      message: `--targets ${FILE}: entry 2: expected an object with node and ip`,
-    },
+    { name: 'an entry that is null', text: '[{"node": "a", "ip": "10.0.0.1"}, null]', message: `--targets ${FILE}: entry 2: expected an object with node and ip` },
     {
       name: 'an unknown field (a typo of port)',
       text: '[{"node": "a", "ip": "10.0.0.1", "prot": 5201}]',
       message: `--targets ${FILE}: entry 1: unknown field "prot" (allowed: node, ip, port)`,
     },
     { name: 'no node', text: '[{"ip": "10.0.0.1"}]', message: `--targets ${FILE}: entry 1: "node" must be a non-empty string` },
-    {
-      name: 'an empty node',
-      text: '[{"node": "", "ip": "10.0.0.1"}]',
-      message: `--targets ${FILE}: entry 1: "node" must be a non-empty string`,
-    },
-    {
-      name: 'a numeric node',
-      text: '- node: 7\n  ip: 10.0.0.1\n',
-      message: `--targets ${FILE}: entry 1: "node" must be a non-empty string`,
-    },
-    {
-      name: 'no ip',
-      text: '[{"node": "a"}]',
-      message: `--targets ${FILE}: entry 1 (a): "ip" must be an IPv4 or IPv6 address, got undefined`,
-    },
+    { name: 'an empty node', text: '[{"node": "", "ip": "10.0.0.1"}]', message: `--targets ${FILE}: entry 1: "node" must be a non-empty string` },
+    { name: 'a numeric node', text: '- node: 7\n  ip: 10.0.0.1\n', message: `--targets ${FILE}: entry 1: "node" must be a non-empty string` },
+    { name: 'no ip', text: '[{"node": "a"}]', message: `--targets ${FILE}: entry 1 (a): "ip" must be an IPv4 or IPv6 address, got undefined` },
     {
       name: 'a host name instead of an ip',
       text: '[{"node": "a", "ip": "node-a.local"}]',
@@ -109,11 +93,7 @@ describe('bad files', () => {
       text: '[{"node": "a", "ip": "10.0.0.1:5201"}]',
       message: `--targets ${FILE}: entry 1 (a): "ip" must be an IPv4 or IPv6 address, got "10.0.0.1:5201"`,
     },
-    {
-      name: 'port 0',
-      text: '[{"node": "a", "ip": "10.0.0.1", "port": 0}]',
-      message: `--targets ${FILE}: entry 1 (a): "port" must be an integer from 1 to 65535, got 0`,
-    },
+    { name: 'port 0', text: '[{"node": "a", "ip": "10.0.0.1", "port": 0}]', message: `--targets ${FILE}: entry 1 (a): "port" must be an integer from 1 to 65535, got 0` },
     {
       name: 'port 65536',
       text: '[{"node": "a", "ip": "10.0.0.1", "port": 65536}]',
