@@ -15,8 +15,10 @@ import { stopSignal, type StopSignal } from './stop-signal.ts';
 // as soon as its own two ends are free and a slot is open — no round waits for its slowest test. A
 // sender does not jump ahead to a later round when its next destination is busy: jumping ahead is
 // locally greedy but takes a receiver that another sender needs next, and the cycle then ends with
-// a tail of leftovers. In order, equal tests finish at exactly the floor: (N−1)·D when c ≥ N,
-// ⌈N(N−1)/c⌉·D below. The clock, the test itself and the failure policy are passed in.
+// a tail of leftovers. Receivers keep to the order too (receiver-order.ts): a first attempt starts
+// only when no earlier one into its receiver waits, so rounds a hung server or a deadline disturbed stay
+// rounds. In order, equal tests finish at exactly the floor: (N−1)·D when c ≥ N, ⌈N(N−1)/c⌉·D below.
+// The clock, the test itself and the failure policy are passed in.
 
 export interface ScheduleOptions {
   /** Tests in flight at most. */
@@ -170,9 +172,9 @@ class Schedule {
    * the most work first.
    */
   private *sendersInTurn(): Generator<number> {
-    const witnesses = [...this.blame.witnesses()].filter((sender) => this.queues.isIdle(sender));
+    const witnesses = new Set([...this.blame.witnesses()].filter((sender) => this.queues.isIdle(sender)));
     yield* witnesses;
-    for (const sender of this.queues.idleSenders()) if (!witnesses.includes(sender)) yield sender;
+    for (const sender of this.queues.idleSenders()) if (!witnesses.has(sender)) yield sender;
   }
 
   /**
