@@ -8,7 +8,7 @@ import { localRunner } from '../exec/local-runner.ts';
 import { clientEnv } from '../config/iperf-auth.ts';
 import { interactiveTable } from './interactive.ts';
 import { pushgatewayFor } from './push-transport.ts';
-import { runCycle, planCycle, type CycleDeps, type CycleReport } from '../run/cycle.ts';
+import { runCycle, planRun, budgeted, type CycleDeps, type CycleReport } from '../run/cycle.ts';
 import { systemClock } from '../schedule/clock.ts';
 import { jsonReport } from '../output/json-report.ts';
 import { renderMatrix } from '../output/matrix.ts';
@@ -58,8 +58,7 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
   const startedAt = systemClock.now();
   const { discover, runner, nodeObjects } = await edgesFor(config, io.log);
   if (config.dryRun) {
-    const servers = await discover();
-    io.stdout.write(renderPlan(servers, planCycle(config, servers)));
+    io.stdout.write(await dryRun(config, io.log, await discover()));
     return 0;
   }
   const cluster = config.lease || config.pod ? await import('./cluster-clock-lease.ts') : undefined;
@@ -72,6 +71,19 @@ export async function runCommand(config: RunConfig, io: RunIo, gate?: (report: C
   } finally {
     await lease?.release().catch((error: unknown) => io.log.warn({ err: (error as Error).message }, 'cannot release the run Lease'));
   }
+}
+
+/** --dry-run: what the run would test, in its order (reads the Pushgateway when given, writes nothing). */
+async function dryRun(config: RunConfig, log: Logger, servers: Server[]): Promise<string> {
+  const pushgateway = config.push && pushgatewayFor(config.push);
+  const plan = await planRun(config, { clock: systemClock, log, ...(pushgateway ? { pushgateway } : {}) }, servers);
+  const order = plan.earlier ? 'least recently measured first' : 'in plan order';
+  const zoned = plan.size.zoned ? ', zoned plan' : '';
+  return renderPlan(servers, budgeted(config, plan.pairs), {
+    planned: plan.planned.length,
+    order: order + zoned,
+    testsPerRun: plan.size.testsPerRun,
+  });
 }
 
 interface RunEdges {

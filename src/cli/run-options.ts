@@ -47,7 +47,9 @@ html FILE: a self-contained page with the colour matrix (no network fetches); no
       type: 'boolean',
       group: 'Output:',
       default: false,
-      describe: 'Discover and print the planned tests in plan order; test nothing',
+      describe:
+        'Discover and print the tests the run would make, in its order (--max-pairs, the zoned plan, least recently ' +
+        'measured first when the Pushgateway can be read, where --deadline stops it); test and push nothing',
     })
     .option(
       'log-level',
@@ -119,11 +121,13 @@ function scheduleOptions<T>(parser: Argv<T>) {
 running ones are stopped, results are pushed (0: none)`;
   const interference = `Full-duplex readings that look corrupted by another test's traffic (a node sending while it \
 receives): retest them alone in the same cycle, mark them, or do not check (off)`;
-  const maxPairs = 'Tests per run at most, least recently tested first: every pair is covered within ⌈pairs/max⌉ runs (0: all)';
+  const maxPairs = `Tests per run at most, least recently tested first (one skipped because an end is judged down is \
+replaced by the next): every pair is covered within ⌈pairs/max⌉ runs (0: all)`;
   const concurrency = `Tests in flight at most, never two into one server or out of one node: auto (all the cluster \
 allows, one out of and one into every node), a count (8) or a share of the nodes (25%); less load, longer coverage`;
-  const crossZone = `With --node-zones, the big-cluster plan: each run's share (0–1) for cross-zone pairs, the rest for \
-pairs inside a zone, each least recently measured first [default: one plan for all pairs]`;
+  const crossZone = `With --node-zones, the big-cluster plan: whole rounds, this share (0–1) of them cross-zone, the rest inside \
+the zones, each least recently measured first; the run logs and exports the runs within which every in-zone and every \
+cross-zone pair is measured (guaranteed for zones of equal size) [default: one plan for all pairs]`;
   const runInterval = 'Seconds between runs (the CronJob schedule), for the coverage period the run logs and exports (0: unknown)';
   const busyRetries = `Retries, with backoff (1 s, 2 s, 4 s, 8 s, …), of a test whose server is busy with another client, \
 refuses the connection (restarting) or resets it`;

@@ -74,6 +74,14 @@ export const CYCLE_METRICS = {
     name: 'iperf_cycle_coverage_period_seconds',
     help: 'Seconds within which every pair is measured: runs to cover times the run interval (or the run time).',
   },
+  zoneRunsToCover: {
+    name: 'iperf_cycle_zone_runs_to_cover',
+    help: 'The zoned plan (--cross-zone-share): runs within which every in-zone (pairs="in_zone") or cross-zone pair is measured.',
+  },
+  zoneCoveragePeriod: {
+    name: 'iperf_cycle_zone_coverage_period_seconds',
+    help: 'The zoned plan: seconds within which every in-zone (pairs="in_zone") or cross-zone pair is measured.',
+  },
   coveragePairs: { name: 'iperf_coverage_pairs', help: 'Pairs (per protocol) the last cycle planned.' },
   coverageUnmeasured: {
     name: 'iperf_coverage_pairs_unmeasured',

@@ -129,6 +129,14 @@ function sizeGauges(reg: Registry, size: CycleSize): void {
   new Gauge({ ...CYCLE_METRICS.runsToCover, registers: [reg] }).set(size.runsToCover);
   // Only a known schedule makes the period wall time: without it the alert on it would fire on every gap.
   if (size.periodKnown) new Gauge({ ...CYCLE_METRICS.coveragePeriod, registers: [reg] }).set(size.coveragePeriodS);
+  if (!size.zoned) return;
+  const runs = new Gauge({ ...CYCLE_METRICS.zoneRunsToCover, labelNames: ['pairs'], registers: [reg] });
+  runs.set({ pairs: 'in_zone' }, size.zoned.inZoneRuns);
+  runs.set({ pairs: 'cross_zone' }, size.zoned.crossZoneRuns);
+  if (!size.periodKnown) return;
+  const period = new Gauge({ ...CYCLE_METRICS.zoneCoveragePeriod, labelNames: ['pairs'], registers: [reg] });
+  period.set({ pairs: 'in_zone' }, size.zoned.inZonePeriodS);
+  period.set({ pairs: 'cross_zone' }, size.zoned.crossZonePeriodS);
 }
 
 function coverageGauges(reg: Registry, coverage: Coverage): void {

@@ -57,6 +57,19 @@ export interface CycleSize {
   runS: number;
   /** The run interval was given: the coverage period is wall time (else a lower bound, runs back to back). */
   periodKnown: boolean;
+  /** The zoned plan's bounds (--cross-zone-share), when it applies; runsToCover is then the larger of the two. */
+  zoned?: ZonedSize;
+}
+
+export interface ZonedSize {
+  /** Whole rounds (matchings) a run makes: ⌊tests per run ÷ N⌋. */
+  rounds: number;
+  inZoneRuns: number;
+  crossZoneRuns: number;
+  inZonePeriodS: number;
+  crossZonePeriodS: number;
+  /** Zones of different sizes: the rounds are partial matchings and the bounds are not guaranteed. */
+  equalZones: boolean;
 }
 
 /** The collision-free parallelism of a cluster of `nodes` (see the file comment). */
@@ -87,19 +100,27 @@ export function cycleSize(input: SizingInput): CycleSize {
 }
 
 /**
- * The zoned plan's promise (plan/zones.ts), for zones of equal size `zoneSize` and `rounds` rounds per
- * run: runs within which every in-zone pair, and every cross-zone pair, is measured.
+ * The cycle size under the zoned plan: a run makes ⌊tests per run ÷ N⌋ whole rounds, split between the
+ * kinds as plan/zones.ts orders them (`coverage` for that many rounds); every pair is measured within
+ * the larger of the two bounds.
  */
-export function zonedCoverage(
-  rounds: number,
+export function withZones(
+  size: CycleSize,
   nodes: number,
-  zoneSize: number,
-  share: number,
-): { inZoneRuns: number; crossZoneRuns: number } {
-  const inZonePerRun = Math.min(zoneSize - 1, Math.floor(rounds * (1 - share)));
-  const crossPerRun = rounds - inZonePerRun;
-  return {
-    inZoneRuns: zoneSize <= 1 ? 0 : inZonePerRun > 0 ? Math.ceil((zoneSize - 1) / inZonePerRun) : Infinity,
-    crossZoneRuns: nodes <= zoneSize ? 0 : crossPerRun > 0 ? Math.ceil((nodes - zoneSize) / crossPerRun) : Infinity,
+  equalZones: boolean,
+  coverage: (rounds: number) => { inZoneRuns: number; crossZoneRuns: number },
+): CycleSize {
+  const rounds = Math.floor(size.testsPerRun / Math.max(1, nodes));
+  const { inZoneRuns, crossZoneRuns } = coverage(rounds);
+  const every = size.runsToCover > 0 && Number.isFinite(size.runsToCover) ? size.coveragePeriodS / size.runsToCover : size.runS;
+  const runsToCover = Math.max(inZoneRuns, crossZoneRuns);
+  const zoned = {
+    rounds,
+    inZoneRuns,
+    crossZoneRuns,
+    inZonePeriodS: inZoneRuns * every,
+    crossZonePeriodS: crossZoneRuns * every,
+    equalZones,
   };
+  return { ...size, runsToCover, coveragePeriodS: runsToCover * every, zoned };
 }

@@ -12,5 +12,12 @@ export function planZonedByNetwork(servers: readonly Server[], protocols: readon
       protocols,
     ),
   );
-  return { intra: plans.flatMap((plan) => plan.intra), cross: plans.flatMap((plan) => plan.cross) };
+  // Each network's rounds are matchings of its own servers; a host and a pod round share the nodes, so
+  // they run one after the other like two protocols' rounds.
+  return {
+    intra: plans.flatMap((plan) => plan.intra),
+    cross: plans.flatMap((plan) => plan.cross),
+    equalZones: plans.every((plan) => plan.equalZones),
+    zones: Math.max(0, ...plans.map((plan) => plan.zones)),
+  };
 }

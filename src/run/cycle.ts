@@ -5,9 +5,7 @@ import type { Clock } from '../schedule/clock.ts';
 import type { ClientRunner } from '../exec/process-outcome.ts';
 import type { Pushgateway } from '../push/pushgateway.ts';
 import { planPairs } from '../plan/pairs.ts';
-import { selectBudget } from '../plan/budget.ts';
-import { orderZoned } from '../plan/zones.ts';
-import { planZonedByNetwork } from '../plan/zoned-networks.ts';
+import { runOrder } from '../plan/run-order.ts';
 import { networksOf } from '../model/network.ts';
 import { runSchedule, type ScheduleEvent } from '../schedule/scheduler.ts';
 import { failurePolicy } from '../failure/policy.ts';
@@ -22,7 +20,7 @@ import { pairKey, readGatewayState, type GatewayState, type PreviousPair } from 
 import { logResult } from '../output/result-log.ts';
 import { PushError } from '../errors/push-error.ts';
 import { StepTimeout, within } from './bounded.ts';
-import { logSize, sizeOf } from './cycle-size.ts';
+import { logSize, sizeFor } from './cycle-size.ts';
 import { coverageOf } from '../metrics/coverage.ts';
 import { nodeAggregates } from '../metrics/node-aggregates.ts';
 import { resultSamples, skipSamples, type RemoteSample } from '../push/remote-write.ts';
@@ -89,24 +87,50 @@ export function planCycle(config: RunConfig, servers: Server[]): Pair[] {
   return planPairs(servers, { mode: config.mode, sourceNode: config.sourceNode, protocols: config.protocols });
 }
 
+export interface RunPlan {
+  /** Every test of the plan (all pairs, all protocols). */
+  planned: Pair[];
+  /** The tests this run may make, in order: least recently measured first, in rounds (see budgeted). */
+  pairs: Pair[];
+  size: CycleSize;
+  /** What the Pushgateway held from earlier runs (undefined: no gateway, or it could not be read). */
+  earlier: GatewayState | undefined;
+}
+
+/** What a run will test, in order: the run itself and --dry-run. Reads the gateway, writes nothing. */
+export async function planRun(
+  config: RunConfig,
+  deps: Pick<CycleDeps, 'clock' | 'log' | 'pushgateway' | 'stateQuery'>,
+  servers: Server[],
+): Promise<RunPlan> {
+  const planned = planCycle(config, servers);
+  const size = sizeFor(config, servers, planned.length);
+  // What earlier runs left: for the order now, for carrying results over later.
+  const earlier = await readEarlier(config, deps, planned, size);
+  return { planned, pairs: orderForRun(config, servers, planned, earlier, size), size, earlier };
+}
+
+/** The tests a run tries first: all of them, or the first --max-pairs (each skipped as judged down is replaced). */
+export function budgeted(config: Pick<RunConfig, 'maxPairs'>, pairs: Pair[]): Pair[] {
+  return config.maxPairs > 0 ? pairs.slice(0, config.maxPairs) : pairs;
+}
+
 /** `startedAt`: unix ms when the run started (the deadline counts from it). */
 export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: number): Promise<CycleReport> {
   const servers = await discover(config, deps);
-  const planned = planCycle(config, servers);
-  const size = sizeOf(config, new Set(servers.map((server) => server.node)).size, planned.length);
-  // What earlier runs left: for the pair budget now, for carrying results over later.
-  const earlier = await readEarlier(config, deps, planned, size);
-  const pairs = withinBudget(config, planned, earlier, servers);
+  const { planned, pairs, size, earlier } = await planRun(config, deps, servers);
+  const tests = budgeted(config, pairs);
   deps.log.info(
-    { tests: pairs.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
+    { tests: tests.length, planned: planned.length, concurrency: size.concurrency, exclusive: config.exclusive },
     'cycle planned',
   );
   logSize(deps.log, config, size);
-  deps.onPlan?.(pairs);
+  deps.onPlan?.(tests);
   const measured = await testPairs(config, deps, pairs, startedAt, size.concurrency);
   const { results, interference } = await checkInterference(config, deps, measured, startedAt, size.concurrency);
   const endedAt = deps.clock.now();
-  const report: CycleReport = { servers, pairs, results, startedAt, endedAt, planned: planned.length, size, exitCode: 0 };
+  const taken = measured.map((result) => result.pair);
+  const report: CycleReport = { servers, pairs: taken, results, startedAt, endedAt, planned: planned.length, size, exitCode: 0 };
   if (interference) report.interference = interference;
   if (deps.nodeObjects) report.nodeObjects = await deps.nodeObjects();
   if (deps.pushgateway) await publishWithin(config, deps, deps.pushgateway, report, planned, earlier);
@@ -124,7 +148,11 @@ async function discover(config: RunConfig, { discover, log }: CycleDeps): Promis
   return servers;
 }
 
-async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clock, log }: CycleDeps): Promise<GatewayState | undefined> {
+async function readEarlierResults(
+  gateway: Pushgateway,
+  config: RunConfig,
+  { clock, log }: Pick<CycleDeps, 'clock' | 'log'>,
+): Promise<GatewayState | undefined> {
   try {
     const deadlineMs = config.push?.deadlineMs ?? Infinity;
     return await within(clock, deadlineMs, 'reading the earlier results', readGatewayState(gateway.samples(), config.job));
@@ -139,7 +167,12 @@ async function readEarlierResults(gateway: Pushgateway, config: RunConfig, { clo
  * remote-write the pairs' state comes from the receiver (push/query-state.ts), over a window of twice the
  * coverage period at least, so that a pair measured a full rotation ago is not taken for never measured.
  */
-async function readEarlier(config: RunConfig, deps: CycleDeps, planned: readonly Pair[], size: CycleSize) {
+async function readEarlier(
+  config: RunConfig,
+  deps: Pick<CycleDeps, 'clock' | 'log' | 'pushgateway' | 'stateQuery'>,
+  planned: readonly Pair[],
+  size: CycleSize,
+) {
   const gateway = deps.pushgateway && (await readEarlierResults(deps.pushgateway, config, deps));
   if (config.pairSeries !== 'remote-write' || !deps.stateQuery) return gateway;
   const sources = [...new Set(planned.map((pair) => pair.source.node))].sort();
@@ -161,21 +194,27 @@ async function readEarlier(config: RunConfig, deps: CycleDeps, planned: readonly
 }
 
 /**
- * The least recently measured pairs first (see plan/staleness.ts), at most --max-pairs of them. A pair
- * skipped last run because an end was judged down counts as judged then (it has no result of its own).
+ * The run's tests (plan/run-order.ts): least recently measured first (the zoned plan's rounds with
+ * --cross-zone-share); the scheduler takes the first --max-pairs. A pair skipped last run because an
+ * end was judged down counts as judged then (it has no result of its own).
  */
-function withinBudget(config: RunConfig, planned: Pair[], earlier: GatewayState | undefined, servers: readonly Server[]): Pair[] {
+export function orderForRun(
+  config: RunConfig,
+  servers: readonly Server[],
+  planned: Pair[],
+  earlier: GatewayState | undefined,
+  size: CycleSize,
+): Pair[] {
   const lastTested = (pair: Pair) => {
     const key = pairKey(pair);
     const tested = earlier?.previous.get(key)?.timestamp;
     const judged = earlier?.judgedDown.get(key);
     return tested === undefined ? judged : judged === undefined ? tested : Math.max(tested, judged);
   };
-  if (config.crossZoneShare !== undefined && config.mode === 'mesh' && servers.some((server) => server.zone !== undefined)) {
-    const ordered = orderZoned(planZonedByNetwork(servers, config.protocols), config.crossZoneShare, lastTested);
-    return config.maxPairs > 0 ? ordered.slice(0, config.maxPairs) : ordered;
-  }
-  return selectBudget(planned, config.maxPairs, lastTested);
+  // Rounds of N tests are what a run makes only at full collision-free parallelism; below it the
+  // scheduler runs the tests in order, a few at a time, and the staleness order alone is kept.
+  const input = { ...config, rounds: size.concurrency >= size.collisionFree ? size.rounds : Infinity };
+  return runOrder(input, servers, planned, lastTested);
 }
 
 /** The scheduler's options for this run: the deadline counts from the pod's start when it is known. */
@@ -197,7 +236,8 @@ function eventHandler(deps: CycleDeps) {
 }
 
 function testPairs(config: RunConfig, deps: CycleDeps, pairs: Pair[], startedAt: number, concurrency: number): Promise<PairResult[]> {
-  const options = scheduleOptions(config, deps, startedAt, concurrency);
+  // --max-pairs: the scheduler tries the first B and, for each skipped as judged down, the next in order.
+  const options = { ...scheduleOptions(config, deps, startedAt, concurrency), ...(config.maxPairs > 0 ? { budget: config.maxPairs } : {}) };
   const runTest = pairTester(deps.runner, config.iperf);
   return runSchedule(pairs, options, { clock: deps.clock, runTest, onEvent: eventHandler(deps) }, deps.signal);
 }

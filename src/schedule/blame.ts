@@ -79,6 +79,11 @@ export class Blame {
     }
   }
 
+  /** Senders whose failure made a node a suspect: their next success settles it. */
+  *witnesses(): Generator<number> {
+    for (const suspicion of this.suspects.values()) yield* suspicion.by;
+  }
+
   /** Why a test from `sender` to `receiver` is not run, or undefined. */
   verdict(sender: number, receiver: number): Verdict | undefined {
     const source = this.downSources.get(sender);

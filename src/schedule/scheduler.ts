@@ -5,6 +5,7 @@ import type { Clock } from './clock.ts';
 import { NodeOccupancy } from './occupancy.ts';
 import { Blame } from './blame.ts';
 import { SenderQueues, type Job } from './sender-queues.ts';
+import { ReceiverOrder } from './receiver-order.ts';
 import { stopSignal, type StopSignal } from './stop-signal.ts';
 
 // Runs a cycle's tests with bounded concurrency so that a concurrent cycle reads the same numbers
@@ -18,8 +19,10 @@ import { stopSignal, type StopSignal } from './stop-signal.ts';
 // as soon as its own two ends are free and a slot is open — no round waits for its slowest test. A
 // sender does not jump ahead to a later round when its next destination is busy: jumping ahead is
 // locally greedy but takes a receiver that another sender needs next, and the cycle then ends with
-// a tail of leftovers. In order, equal tests finish at exactly the floor: (N−1)·D when c ≥ N,
-// ⌈N(N−1)/c⌉·D below. The clock, the test itself and the failure policy are passed in.
+// a tail of leftovers. Receivers keep to the order too (receiver-order.ts): a first attempt starts
+// only when no earlier one into its receiver waits, so rounds a hung server or a deadline disturbed stay
+// rounds. In order, equal tests finish at exactly the floor: (N−1)·D when c ≥ N, ⌈N(N−1)/c⌉·D below.
+// The clock, the test itself and the failure policy are passed in.
 
 export interface ScheduleOptions {
   /** Tests in flight at most. */
@@ -32,6 +35,12 @@ export interface ScheduleOptions {
   expectedMs: number;
   /** Which failures are retried (and after how long) and which count as evidence that an end is down. */
   policy: FailurePolicy;
+  /**
+   * --max-pairs: tests to try at most, the first ones in the given order. A test skipped because an end
+   * was judged down does not count: the next one in order takes its place, so a dead server's pairs
+   * do not eat the others' share. Tests past the budget are left out of the results.
+   */
+  budget?: number;
 }
 
 export type ScheduleEvent =
@@ -50,7 +59,7 @@ export interface ScheduleDeps {
 type Unstamped<Result> = Result extends unknown ? Omit<Result, 'pair' | 'attempts'> : never;
 type Settlement = Unstamped<PairResult>;
 
-/** Resolves with one result per pair, in the order of `pairs`. Rejects only on a bug. */
+/** Resolves with one result per pair (with a budget, per pair taken), in the order of `pairs`. Rejects only on a bug. */
 export function runSchedule(
   pairs: readonly Pair[],
   opts: ScheduleOptions,
@@ -83,6 +92,7 @@ function indexNodes(pairs: readonly Pair[]): { jobs: Job[]; nodes: number } {
 class Schedule {
   private readonly jobs: Job[];
   private readonly queues: SenderQueues;
+  private readonly receivers: ReceiverOrder;
   private readonly occupancy: NodeOccupancy;
   private readonly blames: ReadonlyMap<Network, Blame>;
   private readonly stop: StopSignal;
@@ -98,6 +108,8 @@ class Schedule {
   private unsettled: number;
   /** When the earliest pending wake-up (for a retry's backoff) fires; Infinity: none armed. */
   private wakeAt = Infinity;
+  /** Tests at positions below this may start (the budget, moved on by tests skipped as judged). */
+  private cutoff: number;
 
   constructor(
     private readonly pairs: readonly Pair[],
@@ -111,8 +123,10 @@ class Schedule {
     const { jobs, nodes } = indexNodes(pairs);
     this.jobs = jobs;
     this.unsettled = jobs.length;
+    this.cutoff = options.budget !== undefined && options.budget > 0 ? Math.min(options.budget, jobs.length) : jobs.length;
     this.results = new Array<PairResult | undefined>(pairs.length);
     this.queues = new SenderQueues(jobs, nodes);
+    this.receivers = new ReceiverOrder(jobs, nodes);
     const names: string[] = [];
     for (const job of jobs) {
       names[job.sender] = pairs[job.index]!.source.node;
@@ -143,17 +157,30 @@ class Schedule {
     // stepped over (blame.ts: no work left to give evidence): pass again until nothing more is skipped.
     for (let skipped = -1; skipped !== this.skippedByBlame && this.inFlight < this.options.concurrency;) {
       skipped = this.skippedByBlame;
-      for (const sender of this.queues.idleSenders()) {
+      for (const sender of this.sendersInTurn()) {
         if (this.inFlight >= this.options.concurrency) break;
         const job = this.nextStartable(sender, now);
         if (job) this.start(job);
       }
     }
     this.queues.compact();
+    if (this.inFlight === 0 && this.wakeAt === Infinity && this.cutoff < this.jobs.length) this.leaveOutPastBudget();
     if (this.unsettled === 0 && this.inFlight === 0) {
       this.timers.abort();
-      this.resolve(this.results as PairResult[]);
+      this.resolve(this.results.filter((result) => result !== undefined));
     }
+  }
+
+  /**
+   * Idle senders with work, in the order they are served: first those whose failure made a node a
+   * suspect (their next result says who was at fault, so the suspect's other tests need not wait), then
+   * the most work first.
+   */
+  private *sendersInTurn(): Generator<number> {
+    const suspected = [...this.blames.values()].flatMap((blame) => [...blame.witnesses()]);
+    const witnesses = new Set(suspected.filter((sender) => this.queues.isIdle(sender)));
+    yield* witnesses;
+    for (const sender of this.queues.idleSenders()) if (!witnesses.has(sender)) yield sender;
   }
 
   /**
@@ -164,22 +191,27 @@ class Schedule {
   private nextStartable(sender: number, now: number): Job | undefined {
     for (const job of this.queues.unfinished(sender)) {
       if (job.state !== 'pending') continue;
+      // A sender's tests are in plan order: the rest of its queue is past the budget too.
+      if (job.index >= this.cutoff) return undefined;
       const blame = this.blameOf(job);
       const verdict = blame.verdict(job.sender, job.receiver);
       if (verdict !== undefined) {
         // Not tried: no timestamp, so the pair budget picks it first next run and its earlier result stays.
         this.queues.drop(job);
         this.skippedByBlame++;
+        if (job.attempts === 0 && this.cutoff < this.jobs.length) this.cutoff++;
         this.settle(job, { status: 'skipped', skipped: verdict.reason, message: verdict.message, startedAt: 0, finishedAt: 0 });
         this.emitEnd(job, now);
         continue;
       }
-      if (blame.awaitsEvidence(job.receiver, (other, counts) => this.queues.hasWork(other, counts))) continue;
+      const witnessWork = (other: number, counts: (receiver: number) => boolean) =>
+        this.queues.hasWork(other, (pending) => pending.index < this.cutoff && counts(pending.receiver));
+      if (blame.awaitsEvidence(job.receiver, witnessWork)) continue;
       if (job.notBefore > now) {
         if (job.notBefore < this.wakeAt) this.wakeUpAt(job.notBefore, now);
         continue;
       }
-      return this.occupancy.canStart(job.sender, job.receiver) ? job : undefined;
+      return this.occupancy.canStart(job.sender, job.receiver) && this.receivers.isNext(job) ? job : undefined;
     }
     return undefined;
   }
@@ -249,11 +281,32 @@ class Schedule {
     return this.blames.get(pairNetwork(this.pairs[job.index]!))!;
   }
 
+  /**
+   * The cycle stops: every pending test is skipped. One whose end is judged down by now is skipped as
+   * judged (the next run counts it as judged, so a dead server's pairs take their turn like the others
+   * instead of coming first again), the rest for the stop's reason.
+   */
   private skipPending(reason: 'deadline' | 'aborted'): void {
     for (const job of this.jobs) {
       if (job.state !== 'pending') continue;
       this.queues.drop(job);
-      this.settle(job, { status: 'skipped', skipped: reason, startedAt: 0, finishedAt: 0 });
+      if (job.index >= this.cutoff) {
+        this.unsettled--;
+        continue;
+      }
+      const verdict = this.blameOf(job).verdict(job.sender, job.receiver);
+      const skipped = verdict ? { skipped: verdict.reason, message: verdict.message } : { skipped: reason };
+      this.settle(job, { status: 'skipped', ...skipped, startedAt: 0, finishedAt: 0 });
+    }
+  }
+
+  /** Nothing runs or waits and every test within the budget is settled: the rest are not this run's. */
+  private leaveOutPastBudget(): void {
+    if (this.jobs.some((job) => job.state === 'pending' && job.index < this.cutoff)) return;
+    for (const job of this.jobs) {
+      if (job.state !== 'pending') continue;
+      this.queues.drop(job);
+      this.unsettled--;
     }
   }
 

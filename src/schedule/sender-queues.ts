@@ -61,10 +61,15 @@ export class SenderQueues {
     for (let position = head; position < queue.length; position++) yield queue[position]!;
   }
 
-  /** Whether the sender is running a test or has one pending into a receiver that `counts`. */
-  hasWork(sender: number, counts: (receiver: number) => boolean): boolean {
+  /** Whether the sender is idle with pending work (one of idleSenders). */
+  isIdle(sender: number): boolean {
+    return !this.sending[sender] && this.pending[sender]! > 0;
+  }
+
+  /** Whether the sender is running a test or has a pending one that `counts`. */
+  hasWork(sender: number, counts: (job: Job) => boolean): boolean {
     if (this.sending[sender]) return true;
-    for (const job of this.unfinished(sender)) if (job.state === 'pending' && counts(job.receiver)) return true;
+    for (const job of this.unfinished(sender)) if (job.state === 'pending' && counts(job)) return true;
     return false;
   }
 

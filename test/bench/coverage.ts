@@ -1,5 +1,5 @@
 import { planPairs } from '../../src/plan/pairs.ts';
-import { selectBudget } from '../../src/plan/budget.ts';
+import { runOrder } from '../../src/plan/run-order.ts';
 import { runSchedule } from '../../src/schedule/scheduler.ts';
 import { failurePolicy } from '../../src/failure/policy.ts';
 import { VirtualClock } from '../support/virtual-clock.ts';
@@ -7,8 +7,8 @@ import { expectedTestMs } from '../../src/iperf/client-args.ts';
 import { pairKey } from '../../src/push/previous-results.ts';
 import { CLEAN, FAULTY, SIM_IPERF, servers, simIperf3 } from './sim-iperf3.ts';
 
-// The --max-pairs coverage curve: consecutive runs, each choosing its pairs with the real
-// selectBudget from the iperf_test_timestamp_seconds the earlier simulated runs produced (a result
+// The --max-pairs coverage curve: consecutive runs, each ordering its pairs with the real runOrder
+// (the scheduler tries the first B, replacing those skipped as judged down) from the iperf_test_timestamp_seconds the earlier simulated runs produced (a result
 // with finishedAt > 0 gets one, exactly as sourceRegistries writes it), scheduled by the real
 // scheduler on the virtual clock. Runs start every `intervalS` (a CronJob), or when the last ended.
 
@@ -26,14 +26,15 @@ export interface CoverageCurve {
   healthyPairs: number;
   /** First run after which every pair (healthy pair, for faulty curves) had been tested. */
   fullAt?: number;
-  /** selectBudget's wall time per run, ms (median). */
+  /** The order's wall time per run (runOrder), ms (median). */
   selectMs: number;
   /** Selected tests per run that came back unreachable (no timestamp: selected again next run). */
   unreachablePerRun: number;
 }
 
 export async function coverage(n: number, budget: number, faults: 'clean' | 'faulty', extraRuns = 1, intervalS = 600): Promise<CoverageCurve> {
-  const all = planPairs(servers(n), { mode: 'mesh', protocols: ['tcp'] });
+  const nodes = servers(n);
+  const all = planPairs(nodes, { mode: 'mesh', protocols: ['tcp'] });
   const f = faults === 'clean' ? CLEAN : FAULTY(n);
   const stamps = new Map<string, number>();
   const tested = new Set<string>();
@@ -54,7 +55,8 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
     clockAt = Math.max(clockAt, 1.7e12 + (run - 1) * intervalS * 1000);
     const t = performance.now();
     // As the runner does: a pair skipped as down in the last run counts as judged at that run's end.
-    const chosen = selectBudget(all, budget, (p) => {
+    const input = { mode: 'mesh' as const, protocols: ['tcp' as const], exclusive: false, maxPairs: budget, rounds: Infinity };
+    const chosen = runOrder(input, nodes, all, (p) => {
       const k = pairKey(p);
       return judged.get(k) ?? stamps.get(k);
     });
@@ -64,7 +66,7 @@ export async function coverage(n: number, budget: number, faults: 'clean' | 'fau
     const results = await clock.run(
       runSchedule(
         chosen,
-        { concurrency: 8, exclusive: false, expectedMs: expectedTestMs(SIM_IPERF), policy: failurePolicy({ retries: 3 }) },
+        { concurrency: 8, exclusive: false, expectedMs: expectedTestMs(SIM_IPERF), policy: failurePolicy({ retries: 3 }), budget },
         { clock, runTest: sim.runTest },
       ),
     );

@@ -178,6 +178,71 @@ describe('--help and --dry-run', () => {
     );
   });
 
+  test('--dry-run prints the tests the run would make: at most --max-pairs, least recently measured first', async () => {
+    const budget = await runCli([
+      'run',
+      '--targets',
+      targets,
+      '--client-command',
+      'ssh {node} iperf3',
+      '--dry-run',
+      '--max-pairs',
+      '4',
+      '--log-level',
+      'silent',
+    ]);
+    assert.equal(budget.code, 0, budget.stderr);
+    assert.deepEqual(budget.stdout.split('\n').slice(4), [
+      '4 tests of 6 (--max-pairs), in plan order:',
+      '     1  n1 → n2  tcp',
+      '     2  n2 → n3  tcp',
+      '     3  n3 → n1  tcp',
+      '     4  n1 → n3  tcp',
+      '',
+    ]);
+    // Earlier results in a real Pushgateway, as runs leave them: n3 → n2 never measured, the rest oldest first.
+    const gateway = await startPushgateway();
+    try {
+      const put = async (source: string, stamps: Record<string, number>) => {
+        const body = Object.entries(stamps)
+          .map(([destination, at]) => `iperf_test_timestamp_seconds{destination_node="${destination}",protocol="tcp"} ${at}\n`)
+          .join('');
+        const res = await fetch(`${gateway.url}/metrics/job/dry/source_node/${source}`, { method: 'PUT', body });
+        assert.equal(res.status, 200, await res.text());
+      };
+      await put('n1', { n2: 1000, n3: 2000 });
+      await put('n2', { n3: 500, n1: 3000 });
+      await put('n3', { n1: 1500 });
+      const args = [
+        'run',
+        '--targets',
+        targets,
+        '--client-command',
+        'ssh {node} iperf3',
+        '--dry-run',
+        '--max-pairs',
+        '4',
+        '--pushgateway',
+        gateway.url,
+        '--job',
+        'dry',
+      ];
+      const r = await runCli([...args, '--log-level', 'silent']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.split('\n').slice(4), [
+        '4 tests of 6 (--max-pairs), least recently measured first:',
+        '     1  n3 → n2  tcp',
+        '     2  n2 → n3  tcp',
+        '     3  n1 → n2  tcp',
+        '     4  n3 → n1  tcp',
+        '',
+      ]);
+      assert.equal((await gateway.groups()).length, 3, 'a dry run writes nothing');
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   test('--dry-run in star mode from a node without a server tests every server', async () => {
     const r = await runCli(['run', '--targets', targets, '--mode', 'star', '--source-node', 'runner', '--dry-run', '--log-level', 'silent']);
     assert.equal(r.code, 0, r.stderr);

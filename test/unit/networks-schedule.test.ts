@@ -139,7 +139,8 @@ test('interference: a pod reading is compared with pod readings only, and a host
 test('the zoned plan is made per network: in-zone and cross-zone pairs never cross networks, each network its full share', async () => {
   const { planZonedByNetwork } = await import('../../src/plan/zoned-networks.ts');
   const zoned = dual(4).map((server) => ({ ...server, zone: Number(server.node.slice(1)) <= 2 ? 'z1' : 'z2' }));
-  const { intra, cross } = planZonedByNetwork(zoned, ['tcp']);
+  const plan = planZonedByNetwork(zoned, ['tcp']);
+  const [intra, cross] = [plan.intra.flat(), plan.cross.flat()];
   for (const pair of [...intra, ...cross]) assert.equal(pair.source.network, pair.destination.network, name(pair));
   for (const network of ['host', 'pod']) {
     assert.equal(intra.filter((pair) => pairNetwork(pair) === network).length, 4, `${network}: 2 zones of 2 nodes, 2 in-zone pairs each`);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cycleSize, parseConcurrency, resolveConcurrency, type SizingInput } from '../../src/plan/sizing.ts';
+import { cycleSize, parseConcurrency, resolveConcurrency, withZones, type SizingInput } from '../../src/plan/sizing.ts';
+import { planZoned, zonedCoverage, zonedRoundCounts } from '../../src/plan/zones.ts';
 import { coverageOf } from '../../src/metrics/coverage.ts';
 import { planPairs } from '../../src/plan/pairs.ts';
 import { previousKey, type PreviousPair } from '../../src/push/previous-results.ts';
@@ -128,4 +129,29 @@ test('coverage: a pair skipped because its destination was judged down counts as
   ];
   const coverage = coverageOf(planned, results, new Map(), { nowS: 1000, notBeforeS: 200, periodS: 500 });
   assert.deepEqual(coverage, { pairs: 2, unmeasured: 1, measuredRatio: 1 / 2, oldestAgeS: 0 });
+});
+
+test('the zoned plan states its in-zone and cross-zone bounds from the whole rounds a run makes', () => {
+  const zone = (sizes: number[]) =>
+    sizes.flatMap((size, z) => Array.from({ length: size }, (_, i) => ({ node: `z${z}-${i}`, ip: '10.0.0.1', port: 5201, zone: `z${z}` })));
+  for (const servers of [zone([25, 25, 25, 25]), zone([34, 33, 33]), [...zone([3, 4]), { node: 'loner', ip: '10.0.0.2', port: 5201 }]]) {
+    const plan = planZoned(servers, ['tcp', 'udp']);
+    assert.deepEqual(zonedRoundCounts(servers, 2), { intra: plan.intra.length, cross: plan.cross.length, equalZones: plan.equalZones });
+  }
+  // The chart's defaults, 100 nodes in 4 zones, share 0.5: 32 rounds per run, 16 of each kind; 24 in-zone
+  // rounds within 2 runs, 75 cross-zone ones within 5 (every 300 s).
+  const counts = zonedRoundCounts(zone([25, 25, 25, 25]), 1);
+  const size = withZones(cycleSize(chart(100)), 100, counts.equalZones, (rounds) => zonedCoverage(rounds, counts, 0.5));
+  assert.deepEqual(size.zoned, {
+    rounds: 32,
+    inZoneRuns: 2,
+    crossZoneRuns: 5,
+    inZonePeriodS: 600,
+    crossZonePeriodS: 1500,
+    equalZones: true,
+  });
+  assert.deepEqual([size.runsToCover, size.coveragePeriodS], [5, 1500]);
+  // --max-pairs 1000: 10 whole rounds a run, 5 of each kind.
+  const budget = withZones(cycleSize(chart(100, { maxPairs: 1000 })), 100, true, (rounds) => zonedCoverage(rounds, counts, 0.5));
+  assert.deepEqual([budget.zoned?.rounds, budget.zoned?.inZoneRuns, budget.zoned?.crossZoneRuns], [10, 5, 15]);
 });
