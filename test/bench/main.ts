@@ -286,14 +286,14 @@ if (doSim) {
 
   progress('planning time');
   for (const n of [10, 100, 300, 1000]) plans.push(planTime(n));
-  progress('selectBudget time N=1000');
+  progress('budget choice time N=1000');
   select = budgetSelectTime(1000, 100_000);
   print(
     table(
-      '6. Planning a full mesh (planPairs, median of 3) and choosing a budget (selectBudget, every pair timestamped)',
+      '6. Planning a full mesh (planPairs, median of 3) and choosing a budget (runOrder + --max-pairs, every pair timestamped)',
       ['N', 'pairs', 'plan tcp ms', 'plan tcp+udp ms'],
       plans.map((p) => [String(p.n), p.pairs, f(p.planMs, 1), f(p.planBothMs, 1)]),
-      `selectBudget N=${select.n} (${select.pairs} pairs, budget ${select.budget}): ${f(select.ms, 0)} ms`,
+      `runOrder + budget N=${select.n} (${select.pairs} pairs, budget ${select.budget}): ${f(select.ms, 0)} ms`,
     ),
   );
   const p1000 = plans.find((p) => p.n === 1000)!;

@@ -1,11 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectBudget } from '../../src/plan/budget.ts';
+import { runOrder } from '../../src/plan/run-order.ts';
+import { budgeted } from '../../src/run/cycle.ts';
 import { planPairs } from '../../src/plan/pairs.ts';
 import type { Pair } from '../../src/model/types.ts';
 
 const servers = (n: number) => Array.from({ length: n }, (_, i) => ({ node: `n${i + 1}`, ip: `10.0.0.${i + 1}`, port: 5201 }));
 const key = (p: Pair) => `${p.source.node}>${p.destination.node}`;
+// The runner's own choice (run/cycle.ts): its order for the run, then the first --max-pairs of it.
+const selectBudget = (all: Pair[], maxPairs: number, lastTested: (pair: Pair) => number | undefined) =>
+  budgeted({ maxPairs }, runOrder({ mode: 'mesh', protocols: ['tcp'], exclusive: false, maxPairs, rounds: Infinity }, [], all, lastTested));
 
 test('a budget of B covers every pair within ⌈pairs/B⌉ runs, then re-tests the oldest first', () => {
   for (const [n, b] of [
