@@ -56,7 +56,7 @@ test('probes never wedge an idle server: it listens again within a second and se
   for (let i = 0; i < 3; i++) seen.push(await probe(port));
   // 3.12 re-creates its listening socket after a control connection that sent nothing, so a connection
   // in that instant can be refused or reset (a retry succeeds); it is never held.
-  assert.ok(seen.every((x) => x === 'ok' || x === 'ECONNREFUSED'), seen.join(' '));
+  assert.ok(seen.every((x) => x === 'ok' || x === 'ECONNREFUSED' || x === 'ECONNRESET'), seen.join(' '));
   let listening = false;
   for (let i = 0; i < 10 && !listening; i++) listening = (await probe(port)) === 'ok' || (await sleep(100), false);
   assert.ok(listening);
