@@ -1,4 +1,4 @@
-import { networkOf } from '../model/network.ts';
+import { networkOf, nodesOf } from '../model/network.ts';
 import { writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { RunConfig } from '../config/run-config.ts';
@@ -32,7 +32,7 @@ function gate(report: CycleReport, verify: VerifyConfig, { baseline, source }: B
     endedAt: report.endedAt,
     floors: verify.floors,
     // Nodes, not servers: a node with a host- and a pod-network server is one node.
-    servers: new Set(report.servers.map((server) => server.node)).size,
+    servers: nodesOf(report.servers).length,
     ...(source ? { baselineSource: source } : {}),
   };
   let written = true;

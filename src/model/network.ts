@@ -24,3 +24,8 @@ export function networksOf(servers: readonly Pick<Server, 'network'>[]): Network
   const present = new Set(servers.map(networkOf));
   return NETWORKS.filter((network) => present.has(network));
 }
+
+/** The nodes of `servers`, each once, in order: a node's host- and pod-network servers are one node (one NIC). */
+export function nodesOf(servers: readonly Pick<Server, 'node'>[]): string[] {
+  return [...new Set(servers.map((server) => server.node))];
+}

@@ -1,7 +1,7 @@
 import type { CycleReport } from '../run/cycle.ts';
 import type { PairResult, SkipReason } from '../model/types.ts';
 import { countByStatus } from '../model/count-results.ts';
-import { pairNetwork } from '../model/network.ts';
+import { nodesOf, pairNetwork } from '../model/network.ts';
 import { escapeHtml } from './html-escape.ts';
 import { htmlMatrix } from './html-matrix.ts';
 import { HTML_STYLE } from './html-style.ts';
@@ -22,7 +22,7 @@ export function htmlReport(report: CycleReport, generatedAt = report.endedAt): s
   const nodes = matrixNodes(report);
   const protocols = matrixProtocols(report);
   const started = utc(report.startedAt);
-  const nodeCount = new Set(report.servers.map((server) => server.node)).size;
+  const nodeCount = nodesOf(report.servers).length;
   const title = `iperf3-monitor: ${nodeCount} nodes, ${started}`;
   const tested = protocols.map((protocol) => protocol.toUpperCase()).join(' + ') || 'no tests';
   const subtitle = `${nodeCount} nodes · ${tested} · ${started}`;

@@ -5,7 +5,7 @@ import { cycleSize, withZones, type CycleSize } from '../plan/sizing.ts';
 import { zonedCoverage, zonedRoundCounts } from '../plan/zones.ts';
 import { zonedPlanApplies } from '../plan/run-order.ts';
 import type { Server } from '../model/types.ts';
-import { networkOf, networksOf } from '../model/network.ts';
+import { networkOf, networksOf, nodesOf } from '../model/network.ts';
 
 // The cycle this run can do (plan/sizing.ts) for the cluster it found, said once at start: in the
 // log, and as metrics with the run's push. A coverage period longer than --max-result-age would let
@@ -28,7 +28,7 @@ export function sizeOf(config: RunConfig, nodes: number, pairs: number): CycleSi
 /** With the zoned plan (--cross-zone-share and zones known): its in-zone and cross-zone bounds. */
 export function sizeFor(config: RunConfig, servers: readonly Server[], pairs: number): CycleSize {
   // The nodes, not the servers: a node's host- and pod-network servers share its NIC (one test out, one in).
-  const nodes = new Set(servers.map((server) => server.node)).size;
+  const nodes = nodesOf(servers).length;
   const size = sizeOf(config, nodes, pairs);
   if (!zonedPlanApplies(config, servers)) return size;
   // Each network has the zoned plan's rounds of its own (plan/zoned-networks.ts), like each protocol.

@@ -6,7 +6,7 @@ import type { ClientRunner } from '../exec/process-outcome.ts';
 import type { Pushgateway } from '../push/pushgateway.ts';
 import { planPairs } from '../plan/pairs.ts';
 import { runOrder } from '../plan/run-order.ts';
-import { networksOf } from '../model/network.ts';
+import { networksOf, nodesOf } from '../model/network.ts';
 import { runSchedule, type ScheduleEvent } from '../schedule/scheduler.ts';
 import { failurePolicy } from '../failure/policy.ts';
 import { expectedTestMs } from '../iperf/client-args.ts';
@@ -140,7 +140,7 @@ export async function runCycle(config: RunConfig, deps: CycleDeps, startedAt: nu
 
 async function discover(config: RunConfig, { discover, log }: CycleDeps): Promise<Server[]> {
   const servers = await discover();
-  const nodes = [...new Set(servers.map((server) => server.node))];
+  const nodes = nodesOf(servers);
   log.info({ servers: servers.length, nodes, networks: networksOf(servers) }, 'servers discovered');
   if (config.mode === 'star' && !servers.some((server) => server.node === config.sourceNode)) {
     log.warn({ source_node: config.sourceNode }, 'the source node has no server pod; testing from it anyway');
